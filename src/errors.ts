@@ -1,0 +1,38 @@
+// The one error catalogue: every error the emulator answers, in the HSS service format
+// {error_code, error_msg} or the API gateway format {error_code, error_msg, request_id} (spec section 4).
+
+/** Gateway errors carry `request_id` in the body; service errors do not. */
+type Origin = 'gateway' | 'service';
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly errorCode: string,
+    message: string,
+    readonly origin: Origin,
+  ) {
+    super(message);
+  }
+
+  body(requestId: string): Record<string, string> {
+    const body: Record<string, string> = { error_code: this.errorCode, error_msg: this.message };
+    if (this.origin === 'gateway') body.request_id = requestId;
+    return body;
+  }
+}
+
+const IAM_AUTH = 'Incorrect IAM authentication information: ';
+
+export const errors = {
+  invalidParameter: (detail: string) => new ApiError(400, 'HSS.0001', `Invalid parameter. ${detail}`, 'service'),
+  tokenMissing: () => new ApiError(401, 'APIGW.0301', `${IAM_AUTH}x-auth-token not found`, 'gateway'),
+  tokenRejected: () => new ApiError(401, 'APIGW.0301', `${IAM_AUTH}decrypt token fail`, 'gateway'),
+  apiNotFound: () =>
+    new ApiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment', 'gateway'),
+  requestError: (statusCode: 400 | 413 | 414 | 494, detail: string) =>
+    new ApiError(statusCode, 'APIGW.0201', `Request error: ${detail}`, 'gateway'),
+  internal: () => new ApiError(500, 'HSS.1008', 'Failed to query host information.', 'service'),
+};
+
+/** A bad option or fixture: the message is the one line to print before stopping. */
+export class StartupError extends Error {}

@@ -1,0 +1,257 @@
+// Realistic, coherent hosts (spec sections 2 and 6), generated with faker from a seed so that a
+// run can be repeated exactly. A project's fleet depends only on (seed, project id, count): hosts
+// are drawn one after the other from one seeded stream, so host i is the same for any count > i.
+import { createHash } from 'node:crypto';
+import { Faker, base, en } from '@faker-js/faker';
+import { AGENT_STATUSES, EDITIONS, INSTALL_RESULT_CODES, UPGRADE_RESULT_CODES, type Host } from './schemas.js';
+
+type Edition = (typeof EDITIONS)[number];
+type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+interface Group {
+  id: string;
+  name: string;
+}
+
+/** What the hosts of one project share: enterprise projects, server groups, policy groups, tags. */
+interface ProjectWorld {
+  enterpriseProjects: Group[];
+  serverGroups: Group[];
+  policyGroups: Map<Edition, Group>;
+  tags: string[];
+}
+
+const LINUX_IMAGES = [
+  'CentOS 7.9 64bit',
+  'CentOS 8.2 64bit',
+  'Ubuntu 20.04 server 64bit',
+  'Ubuntu 22.04 server 64bit',
+  'EulerOS 2.5 64bit',
+  'Huawei Cloud EulerOS 2.0 Standard 64 bit',
+  'Debian 11.1.0 64bit',
+  'Rocky Linux 8.6 64bit',
+];
+const WINDOWS_IMAGES = [
+  'Windows Server 2016 Datacenter 64bit English',
+  'Windows Server 2019 Datacenter 64bit English',
+  'Windows Server 2022 Datacenter 64bit Chinese',
+];
+const LINUX_ROLES = ['web', 'api', 'db', 'cache', 'mq', 'batch', 'k8s-node', 'jump', 'log', 'nginx', 'redis', 'kafka'];
+const WINDOWS_ROLES = ['ad', 'sql', 'iis', 'rdp', 'file', 'exchange'];
+const ENVIRONMENTS = ['prod', 'stg', 'dev', 'test'];
+const ENTERPRISE_PROJECT_NAMES = ['production', 'finance', 'dev-sandbox', 'data-platform', 'marketing-web'];
+const SERVER_GROUP_NAMES = ['web-servers', 'databases', 'middleware', 'bastion', 'big-data'];
+const TAGS = ['production', 'staging', 'development', 'web', 'database', 'pci-dss', 'legacy', 'critical', 'k8s', 'backup'];
+const AGENT_VERSIONS = ['3.2.7', '3.2.8', '3.2.9', '3.2.10', '3.2.11'];
+/** First octets of public (non-reserved) IPv4 ranges, as elastic IPs are. */
+const PUBLIC_FIRST_OCTETS = [49, 94, 110, 114, 119, 121, 122, 124, 139, 159, 188, 190];
+const EPOCH_START = Date.UTC(2023, 0, 1);
+const EPOCH_END = Date.UTC(2026, 5, 30);
+
+/**
+ * The first hosts of every generated fleet: together they hold every value of the enums a filter
+ * can select, both kinds of `outside_host` and two enterprise projects (spec section 6), whatever
+ * the seed. Every later host is drawn at random.
+ */
+function coverage(world: ProjectWorld): Host[] {
+  const [defaultProject, otherProject] = world.enterpriseProjects.map((ep) => ep.id);
+  const shared = { enterprise_project_id: defaultProject, outside_host: false };
+  return [
+    { ...shared, agent_status: 'online', host_status: 'ACTIVE', os_type: 'Linux', detect_result: 'risk', protect_status: 'opened', asset_value: 'important' },
+    { ...shared, agent_status: 'online', host_status: 'ACTIVE', os_type: 'Windows', detect_result: 'clean', protect_status: 'opened', asset_value: 'common', enterprise_project_id: otherProject },
+    { ...shared, agent_status: 'offline', host_status: 'SHUTOFF', os_type: 'Linux', detect_result: 'scanning', protect_status: 'protection_exception', asset_value: 'test', outside_host: true },
+    { ...shared, agent_status: 'not_installed', host_status: 'ACTIVE', os_type: 'Windows', asset_value: 'common' },
+    { ...shared, agent_status: 'install_failed', host_status: 'ERROR', os_type: 'Linux', asset_value: 'test' },
+    { ...shared, agent_status: 'installing', host_status: 'BUILDING', os_type: 'Linux', asset_value: 'common' },
+  ];
+}
+
+/** Integers derived from (seed, project id, purpose), to seed faker. */
+function seedWords(seed: number, projectId: string, purpose: string): number[] {
+  const digest = createHash('sha256').update(`${seed}\0${projectId}\0${purpose}`).digest();
+  return Array.from({ length: 8 }, (_, i) => digest.readUInt32BE(i * 4));
+}
+
+function hasAgent(status: AgentStatus | undefined): boolean {
+  return status === 'online' || status === 'offline';
+}
+
+/** Fields whose presence says an agent is installed, when `agent_status` itself is not given. */
+function impliesAgent(host: Host): boolean {
+  return (
+    host.agent_id !== undefined ||
+    host.agent_version !== undefined ||
+    (host.version !== undefined && host.version !== 'hss.version.null') ||
+    (host.protect_status !== undefined && host.protect_status !== 'closed') ||
+    (host.detect_result !== undefined && host.detect_result !== 'undetected') ||
+    riskTotal(host) > 0
+  );
+}
+
+function riskTotal(host: Host): number {
+  return (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
+}
+
+export class HostFactory {
+  private readonly faker = new Faker({ locale: [en, base] });
+  private readonly world: ProjectWorld;
+
+  constructor(
+    private readonly seed: number,
+    private readonly projectId: string,
+  ) {
+    this.faker.seed(seedWords(seed, projectId, 'world'));
+    this.world = this.makeWorld();
+  }
+
+  /** The generated fleet: `count` hosts, the first of them covering every enum value. */
+  *generate(count: number): Generator<Host> {
+    this.faker.seed(seedWords(this.seed, this.projectId, 'fleet'));
+    const firstHosts = coverage(this.world);
+    for (let i = 0; i < count; i++) yield this.complete(firstHosts[i] ?? {});
+  }
+
+  /**
+   * A function that completes partial hosts coherently, keeping every given field. `stream` names
+   * the draw (e.g. `fixtures`), so that the same partial hosts are completed the same way every time.
+   */
+  completer(stream: string): (partial: Host) => Host {
+    this.faker.seed(seedWords(this.seed, this.projectId, stream));
+    return (partial) => this.complete(partial);
+  }
+
+  private makeWorld(): ProjectWorld {
+    const f = this.faker;
+    const group = (name: string): Group => ({ id: f.string.uuid(), name });
+    const hex64 = () => f.string.hexadecimal({ length: 64, casing: 'lower', prefix: '' });
+    return {
+      enterpriseProjects: [{ id: '0', name: 'default' }, ...f.helpers.arrayElements(ENTERPRISE_PROJECT_NAMES, 2).map(group)],
+      serverGroups: [group('default'), ...f.helpers.arrayElements(SERVER_GROUP_NAMES, 3).map(group)],
+      policyGroups: new Map(
+        EDITIONS.filter((e) => e !== 'hss.version.null').map((edition) => {
+          const short = edition.replace('hss.version.', '').replace('.', '_');
+          return [edition, { id: hex64(), name: `default_${short}_policy_group` }];
+        }),
+      ),
+      tags: TAGS,
+    };
+  }
+
+  private complete(given: Host): Host {
+    const f = this.faker;
+    const pick = <T>(values: readonly T[]) => f.helpers.arrayElement(values);
+    const weighted = <T>(entries: [T, number][]) =>
+      f.helpers.weightedArrayElement(entries.filter(([, weight]) => weight > 0).map(([value, weight]) => ({ value, weight })));
+
+    const os_type = given.os_type ?? (given.os_image?.startsWith('Windows') ? 'Windows' : weighted([['Linux', 3], ['Windows', 1]] as const));
+    const windows = os_type === 'Windows';
+    const outside_host = given.outside_host ?? f.datatype.boolean({ probability: 0.08 });
+    const host_status = given.host_status ?? weighted([['ACTIVE', 80], ['SHUTOFF', 12], ['BUILDING', 4], ['ERROR', 4]] as const);
+    const agent_status: AgentStatus =
+      given.agent_status ??
+      (impliesAgent(given)
+        ? weighted([['online', 5], ['offline', 1]])
+        : host_status === 'SHUTOFF'
+          ? weighted([['offline', 3], ['not_installed', 1]])
+          : weighted([['online', 60], ['offline', 10], ['not_installed', 20], ['install_failed', 5], ['installing', 5]]));
+    const agent = hasAgent(agent_status);
+    const protectionGiven = given.protect_status !== undefined && given.protect_status !== 'closed';
+    const version: Edition =
+      given.version ??
+      (agent
+        ? weighted([
+            ['hss.version.enterprise', 40],
+            ['hss.version.premium', 30],
+            ['hss.version.basic', 8],
+            ['hss.version.advanced', 7],
+            ['hss.version.wtp', 5],
+            ['hss.version.container.enterprise', 5],
+            ['hss.version.null', protectionGiven ? 0 : 5],
+          ])
+        : 'hss.version.null');
+    const protectedHost = version !== 'hss.version.null';
+    const protect_status =
+      given.protect_status ??
+      (!protectedHost ? 'closed' : agent_status === 'offline' && f.datatype.boolean({ probability: 0.2 }) ? 'protection_exception' : 'opened');
+    const detect_result =
+      given.detect_result ??
+      (riskTotal(given) > 0
+        ? 'risk'
+        : !agent
+          ? 'undetected'
+          : weighted([['risk', 45], ['clean', 40], ['scanning', 5], ['undetected', 10]] as const));
+    const risky = detect_result === 'risk';
+    // At risk means some risk is counted: vulnerabilities, at least, and perhaps others.
+    const risk = (min: number, max: number) => (risky ? f.number.int({ min, max }) : 0);
+    const risks = { asset: risk(0, 5), vulnerability: risk(1, 120), baseline: risk(0, 40), intrusion: risk(0, 3) };
+
+    const enterprise = this.enterpriseProject(given);
+    const serverGroup = pick(this.world.serverGroups);
+    const policyGroup = protectedHost ? this.world.policyGroups.get(version) : undefined;
+    const created = f.number.int({ min: EPOCH_START, max: EPOCH_END });
+    const upgrade_status = agent ? weighted([['not_upgrade', 80], ['upgrade_succeed', 12], ['upgrading', 3], ['upgrade_failed', 5]] as const) : undefined;
+    const roles = windows ? WINDOWS_ROLES : LINUX_ROLES;
+    const prefix = outside_host ? 'idc' : windows ? 'win' : 'ecs';
+    const number = String(f.number.int({ min: 1, max: 99 })).padStart(2, '0');
+
+    const generated: Host = {
+      host_name: `${prefix}-${pick(roles)}-${pick(ENVIRONMENTS)}-${number}`,
+      host_id: f.string.uuid(),
+      agent_id: agent ? f.string.hexadecimal({ length: 64, casing: 'lower', prefix: '' }) : undefined,
+      private_ip: f.internet.ipv4({ network: f.datatype.boolean() ? 'private-a' : 'private-c' }),
+      public_ip: !outside_host && f.datatype.boolean({ probability: 0.6 }) ? this.publicIp() : undefined,
+      enterprise_project_id: enterprise.id,
+      enterprise_project_name: enterprise.name,
+      host_status,
+      agent_status,
+      install_result_code:
+        agent_status === 'install_failed'
+          ? pick(INSTALL_RESULT_CODES.filter((code) => code !== 'install_succeed'))
+          : agent && f.datatype.boolean({ probability: 0.3 })
+            ? 'install_succeed'
+            : undefined,
+      version,
+      protect_status,
+      os_image: pick(windows ? WINDOWS_IMAGES : LINUX_IMAGES),
+      os_type,
+      os_bit: '64',
+      detect_result,
+      charging_mode: weighted([['on_demand', 7], ['packet_cycle', 3]] as const),
+      resource_id: f.string.uuid(),
+      outside_host,
+      group_id: serverGroup.id,
+      group_name: serverGroup.name,
+      policy_group_id: policyGroup?.id,
+      policy_group_name: policyGroup?.name,
+      ...risks,
+      asset_value: weighted([['common', 60], ['important', 25], ['test', 15]] as const),
+      labels: f.helpers.arrayElements(this.world.tags, { min: 0, max: 3 }),
+      agent_create_time: agent ? created : undefined,
+      agent_update_time: agent ? f.number.int({ min: created, max: EPOCH_END }) : undefined,
+      agent_version: agent ? pick(AGENT_VERSIONS) : undefined,
+      upgrade_status,
+      upgrade_result_code: upgrade_status === 'upgrade_failed' ? pick(UPGRADE_RESULT_CODES) : undefined,
+      upgradable: agent ? f.datatype.boolean({ probability: 0.3 }) : undefined,
+      expire_time: protectedHost ? -1 : undefined,
+    };
+    return { ...pickDefined(generated), ...given };
+  }
+
+  private enterpriseProject(given: Host): { id: string; name?: string } {
+    const { enterprise_project_id: id, enterprise_project_name: name } = given;
+    if (id !== undefined) return { id, name: name ?? this.world.enterpriseProjects.find((ep) => ep.id === id)?.name };
+    const [defaultProject, ...others] = this.world.enterpriseProjects;
+    return this.faker.datatype.boolean({ probability: 0.7 }) ? defaultProject! : this.faker.helpers.arrayElement(others);
+  }
+
+  private publicIp(): string {
+    const f = this.faker;
+    const octet = () => f.number.int({ min: 1, max: 254 });
+    return `${f.helpers.arrayElement(PUBLIC_FIRST_OCTETS)}.${octet()}.${octet()}.${octet()}`;
+  }
+}
+
+/** The host without its undefined fields, so that absent fields stay absent in storage and JSON. */
+function pickDefined(host: Host): Host {
+  return Object.fromEntries(Object.entries(host).filter(([, value]) => value !== undefined)) as Host;
+}

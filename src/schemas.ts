@@ -1,0 +1,174 @@
+// TypeBox schemas of the emulated API, with every limit of the seed page
+// (../shared/seed/000_21686525b1f3098a.txt) and the settled extras of the spec.
+// The same schemas validate requests, validate written hosts and serialize responses.
+import fastJson from 'fast-json-stringify';
+import { Type, type Static } from '@sinclair/typebox';
+
+/** A string enum rendered as JSON Schema `enum` (clear validation messages, plain OpenAPI). */
+function StringEnum<const T extends readonly string[]>(values: T, description: string) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description });
+}
+
+function Text(minLength: number, maxLength: number, description: string) {
+  return Type.String({ minLength, maxLength, description });
+}
+
+function Count(description: string) {
+  return Type.Integer({ minimum: 0, maximum: 2097152, description });
+}
+
+function Timestamp(description: string) {
+  return Type.Integer({ minimum: 0, maximum: 4824695185000, description });
+}
+
+/** Editions in ascending order: `above_version=true` matches the given edition and every later one. */
+export const EDITIONS = [
+  'hss.version.null',
+  'hss.version.basic',
+  'hss.version.advanced',
+  'hss.version.enterprise',
+  'hss.version.premium',
+  'hss.version.wtp',
+  'hss.version.container.enterprise',
+] as const;
+export const AGENT_STATUSES = ['not_installed', 'online', 'offline', 'install_failed', 'installing'] as const;
+export const HOST_STATUSES = ['ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR'] as const;
+export const OS_TYPES = ['Linux', 'Windows'] as const;
+export const DETECT_RESULTS = ['undetected', 'clean', 'risk', 'scanning'] as const;
+export const PROTECT_STATUSES = ['closed', 'opened', 'protection_exception'] as const;
+export const CHARGING_MODES = ['on_demand', 'packet_cycle'] as const;
+export const ASSET_VALUES = ['important', 'common', 'test'] as const;
+export const INSTALL_RESULT_CODES = [
+  'install_succeed',
+  'network_access_timeout',
+  'invalid_port',
+  'auth_failed',
+  'permission_denied',
+  'no_available_vpc',
+  'install_exception',
+  'invalid_param',
+  'install_failed',
+  'package_unavailable',
+  'os_type_not_support',
+  'os_arch_not_support',
+] as const;
+export const UPGRADE_STATUSES = ['not_upgrade', 'upgrading', 'upgrade_failed', 'upgrade_succeed'] as const;
+export const UPGRADE_RESULT_CODES = [
+  'package_unavailable',
+  'network_access_timeout',
+  'agent_offline',
+  'hostguard_abnormal',
+  'insufficient_disk_space',
+  'failed_to_replace_file',
+] as const;
+
+/** Table 5, plus `expire_time` which the seed's example shows. */
+const hostFields = {
+  host_name: Text(0, 128, 'Server name'),
+  host_id: Text(0, 128, 'Server ID'),
+  agent_id: Text(0, 128, 'Agent ID'),
+  private_ip: Text(0, 128, 'Private IP address'),
+  public_ip: Text(0, 128, 'Elastic IP address'),
+  enterprise_project_id: Text(0, 256, 'Enterprise project ID; 0 is the default enterprise project'),
+  enterprise_project_name: Text(0, 256, 'Enterprise project name'),
+  host_status: StringEnum(HOST_STATUSES, 'Server status'),
+  agent_status: StringEnum(AGENT_STATUSES, 'Agent status'),
+  install_result_code: StringEnum(INSTALL_RESULT_CODES, 'Installation result, for agents installed in batches'),
+  version: StringEnum(EDITIONS, 'HSS edition'),
+  protect_status: StringEnum(PROTECT_STATUSES, 'Protection status'),
+  os_image: Text(0, 128, 'System disk image'),
+  os_type: StringEnum(OS_TYPES, 'OS type'),
+  os_bit: Text(0, 128, 'OS bit version'),
+  detect_result: StringEnum(DETECT_RESULTS, 'Server scan result'),
+  charging_mode: StringEnum(CHARGING_MODES, 'Charging mode'),
+  resource_id: Text(0, 128, 'Cloud service resource instance ID (UUID)'),
+  outside_host: Type.Boolean({ description: 'Whether a server is a non-cloud server' }),
+  group_id: Text(1, 128, 'Server group ID'),
+  group_name: Text(1, 128, 'Server group name'),
+  policy_group_id: Text(1, 128, 'Policy group ID'),
+  policy_group_name: Text(1, 128, 'Policy group name'),
+  asset: Count('Asset risk'),
+  vulnerability: Count('Total number of vulnerabilities'),
+  baseline: Count('Total number of baseline risks'),
+  intrusion: Count('Total intrusion risks'),
+  asset_value: StringEnum(ASSET_VALUES, 'Asset importance'),
+  labels: Type.Array(Type.String({ minLength: 0, maxLength: 64 }), { maxItems: 100, description: 'Tag list' }),
+  agent_create_time: Timestamp('Agent installation time, epoch milliseconds'),
+  agent_update_time: Timestamp('Time the agent status changed, epoch milliseconds'),
+  agent_version: Text(1, 32, 'Agent version'),
+  upgrade_status: StringEnum(UPGRADE_STATUSES, 'Upgrade status'),
+  upgrade_result_code: StringEnum(UPGRADE_RESULT_CODES, 'Upgrade failure cause, only with upgrade_failed'),
+  upgradable: Type.Boolean({ description: 'Whether the agent of the server can be upgraded' }),
+  expire_time: Type.Integer({ description: 'Quota expiry, epoch milliseconds; -1 when not a trial quota' }),
+};
+export const Host = Type.Partial(Type.Object(hostFields), {
+  additionalProperties: false,
+  description: 'A host (Table 5); fields that do not apply are left out',
+});
+export type Host = Static<typeof Host>;
+
+/** Table 4. */
+export const ListHostsResponse = Type.Object(
+  {
+    total_num: Count('Total number of records'),
+    data_list: Type.Array(Host, { maxItems: 10241, description: 'Hosts of this page' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ProjectParams = Type.Object({
+  project_id: Text(1, 256, 'Project ID'),
+});
+
+/** Table 2, with the values newer API versions add (spec section 1). Unknown parameters are ignored; defaults make three always present. */
+export const ListHostsQuery = Type.Object(
+  {
+    enterprise_project_id: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      default: '0',
+      description: 'Enterprise project ID; 0 (default) is the default enterprise project, all_granted_eps is every one',
+    }),
+    version: Type.Optional(StringEnum(EDITIONS, 'HSS edition')),
+    agent_status: Type.Optional(StringEnum([...AGENT_STATUSES, 'not_online', 'installed'], 'Agent status')),
+    detect_result: Type.Optional(StringEnum(DETECT_RESULTS, 'Detection result')),
+    host_name: Type.Optional(Text(1, 256, 'Server name (contains, case-insensitive)')),
+    host_id: Type.Optional(Text(1, 64, 'Server ID')),
+    host_status: Type.Optional(StringEnum(HOST_STATUSES, 'Host status')),
+    os_type: Type.Optional(StringEnum(OS_TYPES, 'OS type')),
+    private_ip: Type.Optional(Text(1, 128, 'Server private IP address')),
+    public_ip: Type.Optional(Text(1, 128, 'Server public IP address')),
+    ip_addr: Type.Optional(Text(1, 128, 'Public or private IP address')),
+    protect_status: Type.Optional(StringEnum(PROTECT_STATUSES, 'Protection status')),
+    group_id: Type.Optional(Text(1, 64, 'Server group ID')),
+    group_name: Type.Optional(Text(1, 64, 'Server group name')),
+    policy_group_id: Type.Optional(Text(0, 128, 'Policy group ID')),
+    policy_group_name: Type.Optional(Text(0, 256, 'Policy group name')),
+    charging_mode: Type.Optional(StringEnum(CHARGING_MODES, 'Charging mode')),
+    refresh: Type.Optional(Type.Boolean({ description: 'Whether to forcibly synchronize servers from ECSs' })),
+    above_version: Type.Optional(Type.Boolean({ description: 'Whether to return all the versions later than the current version' })),
+    outside_host: Type.Optional(Type.Boolean({ description: 'Whether a server is a non-cloud server' })),
+    asset_value: Type.Optional(StringEnum(ASSET_VALUES, 'Asset importance')),
+    label: Type.Optional(Text(1, 64, 'Asset tag')),
+    server_group: Type.Optional(Text(1, 64, 'Asset server group')),
+    limit: Type.Integer({ minimum: 0, maximum: 200, default: 10, description: 'Number of records on each page' }),
+    offset: Type.Integer({ minimum: 0, maximum: 2000000, default: 0, description: 'Rows to skip' }),
+  },
+  { additionalProperties: true },
+);
+/** The validated query: defaults applied. */
+export type ListHostsQuery = Static<typeof ListHostsQuery>;
+
+/** Table 3. Checked by authentication, not by parameter validation: a bad token is a 401, not a 400. */
+export const AuthHeaders = Type.Object({
+  'x-auth-token': Text(1, 32768, 'User token'),
+});
+
+export const ErrorBody = Type.Object({
+  error_code: Type.String(),
+  error_msg: Type.String(),
+  request_id: Type.Optional(Type.String({ description: 'Gateway errors only' })),
+});
+
+/** A host as JSON, by the Host schema: only its fields, in the order of Table 5. */
+export const serializeHost: (host: Host) => string = fastJson(Host);

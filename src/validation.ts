@@ -1,0 +1,75 @@
+// One validator for everything: query strings, path parameters, written hosts, fixture files.
+// Strict on purpose: no silent coercion or stripping (a real service rejects what it cannot read).
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+
+const ajv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false });
+
+/**
+ * A first problem, as `where: what`: `limit: must be at most 200` for a parameter, or
+ * `/0/os_type: must be one of: Linux, Windows` for a JSON pointer below `base`.
+ */
+export function describeError(error: ErrorObject, style: 'parameter' | 'pointer', base = ''): string {
+  let path = base + error.instancePath;
+  if (error.keyword === 'additionalProperties') path += `/${error.params.additionalProperty}`;
+  const where = style === 'parameter' ? path.slice(1) : path;
+  return `${where}: ${reason(error)}`;
+}
+
+function reason(error: ErrorObject): string {
+  const { params } = error;
+  switch (error.keyword) {
+    case 'type':
+      return params.type === 'boolean' ? 'must be true or false' : `must be ${/^[aeiou]/.test(params.type) ? 'an' : 'a'} ${params.type}`;
+    case 'enum':
+      return `must be one of: ${params.allowedValues.join(', ')}`;
+    case 'minLength':
+      return 'must not be empty'; // every minimum length in the contract is 0 or 1
+    case 'maxLength':
+      return `must be at most ${params.limit} characters`;
+    case 'minimum':
+      return `must be at least ${params.limit}`;
+    case 'maximum':
+      return `must be at most ${params.limit}`;
+    case 'maxItems':
+      return `must have at most ${params.limit} items`;
+    case 'additionalProperties':
+      return 'is not a known field';
+    default:
+      return error.message!;
+  }
+}
+
+/** Compiles a schema for data that arrives typed (JSON bodies, fixture files, path parameters). */
+export function compile<T extends TSchema>(schema: T): ValidateFunction<Static<T>> {
+  return ajv.compile<Static<T>>(schema);
+}
+
+const INTEGER = /^[+-]?[0-9]+$/;
+
+/**
+ * Compiles a query string schema. A query arrives as text: the properties declared integer or boolean
+ * are read strictly (decimal digits; `true`/`false`) and anything else is left for the schema to
+ * reject. A declared parameter given twice is rejected; unknown parameters are left alone.
+ */
+export function compileQuery(schema: TObject): (query: Record<string, unknown>) => boolean {
+  const check = ajv.compile(schema);
+  const properties: Record<string, TSchema> = schema.properties;
+  const validate = (query: Record<string, unknown>): boolean => {
+    for (const [name, property] of Object.entries(properties)) {
+      const value = query[name];
+      if (Array.isArray(value)) {
+        validate.errors = [{ instancePath: `/${name}`, schemaPath: '', keyword: 'repeated', params: {}, message: 'must be given only once' }];
+        return false;
+      }
+      if (typeof value !== 'string') continue;
+      if (property.type === 'integer' && INTEGER.test(value)) query[name] = Number(value);
+      if (property.type === 'boolean' && (value === 'true' || value === 'false')) query[name] = value === 'true';
+    }
+    const valid = check(query);
+    validate.errors = check.errors;
+    return valid;
+  };
+  validate.errors = undefined as ErrorObject[] | null | undefined;
+  return validate;
+}

@@ -1,0 +1,152 @@
+// The real command, started on a free port and requested over HTTP on a real socket.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import t from 'tap';
+
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+}
+
+/** Starts `hss-mock` with arguments and waits for the line that says where it listens. */
+async function start(t: { teardown(fn: () => unknown): void }, args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // SIGTERM, not SIGKILL: the command then exits normally, and its coverage is counted.
+  t.teardown(async () => {
+    if (child.exitCode === null && child.kill('SIGTERM')) await once(child, 'exit');
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await once(lines, 'line')) as [string];
+  const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
+  if (!url) throw new Error(`unexpected first line: ${line}`);
+  return { child, url, stderr: () => stderr };
+}
+
+/** A raw HTTP GET, so that header sizes are exactly what the test sends. */
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Runs the command to its end. */
+async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+t.test('serves hosts over HTTP, then stops cleanly on SIGTERM', async (t) => {
+  const { child, url } = await start(t, ['--hosts', '12', '--seed', '3']);
+  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'listens on loopback by default');
+  const answer = await get(`${url}/v5/my-project/host-management/hosts?enterprise_project_id=all_granted_eps&limit=5`, { 'X-Auth-Token': 'anything' });
+  t.equal(answer.status, 200);
+  t.match(answer.headers['content-type'], /^application\/json/);
+  t.match(answer.headers['x-request-id'], /^[0-9a-f]{32}$/);
+  const body = JSON.parse(answer.body);
+  t.equal(body.total_num, 12);
+  t.equal(body.data_list.length, 5);
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  t.equal(code, 0, 'exit code 0');
+});
+
+t.test('a token of the documented 32768 characters works over a real socket; a larger header block is a 494', async (t) => {
+  const { url } = await start(t, []);
+  const hosts = `${url}/v5/p/host-management/hosts`;
+  const full = await get(hosts, { 'X-Auth-Token': 't'.repeat(32768), 'User-Agent': 'x'.repeat(2000) });
+  t.equal(full.status, 200);
+  const huge = await get(hosts, { 'X-Auth-Token': 't', 'X-Padding': 'p'.repeat(70 * 1024) });
+  t.equal(huge.status, 494);
+  const body = JSON.parse(huge.body);
+  t.same(body, { error_code: 'APIGW.0201', error_msg: 'Request error: the request headers are too large', request_id: huge.headers['x-request-id'] });
+  const after = await get(hosts, { 'X-Auth-Token': 't' });
+  t.equal(after.status, 200, 'still serving afterwards');
+});
+
+t.test('--token and its twin restrict the accepted tokens', async (t) => {
+  const { url } = await start(t, ['--token', 'good'], { HSS_MOCK_TOKEN: 'ignored-when-the-flag-is-given' });
+  const hosts = `${url}/v5/p/host-management/hosts`;
+  t.equal((await get(hosts, { 'X-Auth-Token': 'good' })).status, 200);
+  t.equal((await get(hosts, { 'X-Auth-Token': 'ignored-when-the-flag-is-given' })).status, 401);
+  const { url: url2 } = await start(t, [], { HSS_MOCK_TOKEN: 'env-token' });
+  t.equal((await get(`${url2}/v5/p/host-management/hosts`, { 'X-Auth-Token': 'env-token' })).status, 200);
+  t.equal((await get(`${url2}/v5/p/host-management/hosts`, { 'X-Auth-Token': 'other' })).status, 401);
+});
+
+t.test('listens where --host says, and says what it serves', async (t) => {
+  const { url } = await start(t, ['--host', '::1', '--token', 'a', '--token', 'b']);
+  t.match(url, /^http:\/\/\[::1\]:\d+$/);
+  t.equal((await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 'b' })).status, 200);
+});
+
+t.test('--fixtures serves the fixture', async (t) => {
+  const { url } = await start(t, ['--fixtures', new URL('../fixtures/seed-example.json', import.meta.url).pathname]);
+  const answer = await get(`${url}/v5/p/host-management/hosts?enterprise_project_id=all_granted_eps`, { 'X-Auth-Token': 't' });
+  t.equal(JSON.parse(answer.body).data_list[0].host_id, 'caa958ad-a481-4d46-b51e-6861b8864515');
+});
+
+t.test('bad options and fixtures stop it with one line and exit code 2', async (t) => {
+  for (const [args, message] of [
+    [['--port', 'x'], /^hss-mock: --port must be an integer from 0 to 65535 \(got "x"\)\n$/],
+    [['--fixtures', '/nonexistent/hosts.json'], /^hss-mock: \/nonexistent\/hosts\.json: no such file or folder\n$/],
+    [['--nope'], /^hss-mock: Unknown option '--nope'; see --help\n$/],
+  ] as const) {
+    const { code, stdout, stderr } = await run([...args]);
+    t.equal(code, 2, args.join(' '));
+    t.match(stderr, message);
+    t.equal(stdout, '', 'nothing served or printed');
+  }
+});
+
+t.test('a port in use stops it with one line', async (t) => {
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  t.teardown(() => blocker.close());
+  const { port } = blocker.address() as { port: number };
+  const { code, stderr } = await run(['--port', String(port)]);
+  t.equal(code, 2);
+  t.match(stderr, new RegExp(`^hss-mock: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*\\n$`));
+});
+
+t.test('--help and --version', async (t) => {
+  const help = await run(['--help']);
+  t.equal(help.code, 0);
+  t.match(help.stdout, /Usage: hss-mock \[options\]/);
+  const version = await run(['--version']);
+  t.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+t.test('a request that is not HTTP gets the gateway 400, and the server keeps serving', async (t) => {
+  const { url } = await start(t, []);
+  const { port } = new URL(url);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.end('NOT HTTP AT ALL\r\n\r\n');
+  let raw = '';
+  for await (const chunk of socket) raw += chunk;
+  t.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+  t.same(Object.keys(body), ['error_code', 'error_msg', 'request_id']);
+  t.same([body.error_code, body.error_msg], ['APIGW.0201', 'Request error: the request could not be parsed']);
+  t.match(raw, new RegExp(`X-Request-Id: ${body.request_id}\r\n`));
+  t.equal((await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't' })).status, 200);
+});
