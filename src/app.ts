@@ -2,17 +2,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
-import Fastify, { type FastifyError, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import type { TObject, TSchema } from '@sinclair/typebox';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { tokenAuthenticator } from './auth.js';
-import { ApiError, errors } from './errors.js';
-import type { FixtureSet } from './fixtures.js';
-import { startingFleet } from './fleet.js';
-import { registerRoutes, type App } from './routes.js';
-import { HostStore } from './store.js';
-import { compile, compileQuery, describeError } from './validation.js';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
+import { adminGuard, tokenAuthenticator, type Caller } from './auth.js';
+import { ApiError, errors, StartupError } from './errors.js';
+import { Fleet } from './fleet.js';
+import { HostInputError } from './host-input.js';
+import { RequestJournal } from './journal.js';
+import { registerRoutes, type App } from './routes.js';
+import { DuplicateHostError, HostStore } from './store.js';
+import { compile, compileQuery, describeError } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who called the emulated API, once authentication has looked. */
+    caller: Caller | null;
+    /** The error_code answered, for the journal. */
+    errorCode: string | null;
+  }
+}
 
 export interface AppOptions {
   /** Seed of generated fleets. */
@@ -21,9 +31,16 @@ export interface AppOptions {
   hostsPerProject: number;
   /** Accepted `X-Auth-Token` values; empty: any token. */
   tokens: readonly string[];
-  fixtures: FixtureSet;
+  /** Fixture files and folders. */
+  fixtures: readonly string[];
   /** SQLite database file, or `:memory:`. */
   database: string;
+  /** Empty the database file on start. */
+  resetDatabase: boolean;
+  /** When set, the control API requires `Authorization: Bearer <adminToken>`. */
+  adminToken: string | undefined;
+  /** Requests the journal keeps. */
+  journalSize: number;
   logger: FastifyServerOptions['logger'];
 }
 
@@ -31,21 +48,30 @@ export const DEFAULT_APP_OPTIONS: AppOptions = {
   seed: 1,
   hostsPerProject: 50,
   tokens: [],
-  fixtures: { byProject: new Map() },
+  fixtures: [],
   database: ':memory:',
+  resetDatabase: false,
+  adminToken: undefined,
+  journalSize: 1000,
   logger: false,
 };
 
 /** Room for the documented 32768-character token with the rest of a request's headers. */
 export const MAX_HEADER_BYTES = 64 * 1024;
+/** Control API writes carry hosts in bulk (about 30,000 a call). */
+const CONTROL_BODY_LIMIT = 32 * 1024 * 1024;
+const CONTROL_PATH = /^\/_mock(?:[/?]|$)/;
 
+/** Builds the app: fixtures are read and the database opened here, so bad ones throw a StartupError before anything is served. */
 export function buildApp(overrides: Partial<AppOptions> = {}): App {
   const options = { ...DEFAULT_APP_OPTIONS, ...overrides };
-  const store = new HostStore(options.database, startingFleet(options));
+  const fleet = new Fleet(options);
+  const store = new HostStore(options.database, fleet.startingHosts, options.resetDatabase);
+  const journal = new RequestJournal(options.journalSize);
   const app = Fastify({
     logger: options.logger,
-    // Request ids look like the gateway's: 32 hex digits. A client's own X-Request-Id is not trusted.
     genReqId: newRequestId,
+    // A client's own X-Request-Id is not trusted: the gateway makes its own.
     requestIdHeader: false,
     exposeHeadRoutes: false,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
@@ -59,15 +85,31 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     clientErrorHandler: answerUnparsableRequest,
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
-      sendError(reply, request.id, toApiError(error));
+      sendError(request, reply, toApiError(error));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.decorateRequest('caller', null);
+  app.decorateRequest('errorCode', null);
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema),
   );
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (CONTROL_PATH.test(request.url)) return;
+    journal.record({
+      time: new Date().toISOString(),
+      method: request.method,
+      url: request.url,
+      project_id: (request.params as { project_id?: string } | undefined)?.project_id ?? null,
+      auth: request.caller?.auth ?? 'none',
+      caller: request.caller?.id ?? null,
+      status: reply.statusCode,
+      error_code: request.errorCode,
+      request_id: request.id,
+    });
   });
   app.setNotFoundHandler(async () => {
     throw errors.apiNotFound();
@@ -75,11 +117,18 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error, request.is404);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    sendError(reply, request.id, apiError);
+    sendError(request, reply, apiError);
   });
   app.addHook('onClose', async () => store.close());
 
-  registerRoutes(app, { store, authenticate: tokenAuthenticator(options.tokens) });
+  registerRoutes(app, {
+    store,
+    fleet,
+    journal,
+    authenticate: tokenAuthenticator(options.tokens),
+    requireAdmin: adminGuard(options.adminToken),
+    controlBodyLimit: CONTROL_BODY_LIMIT,
+  });
   return app;
 }
 
@@ -102,19 +151,29 @@ function answerUnparsableRequest(error: { code?: string }, socket: Socket): void
   );
 }
 
-function sendError(reply: FastifyReply, requestId: string, error: ApiError): void {
-  reply.code(error.statusCode).send(error.body(requestId));
+function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
+  request.errorCode = error.errorCode;
+  reply.code(error.statusCode).send(error.body(request.id));
 }
 
-/** Any error, as one of the catalogue's. `unrouted`: no API matched (its body was read, and failed, on the way). */
+/** Any error, as one of the catalogue's. `unrouted`: no route matched (its body was read, and failed, on the way). */
 function toApiError(error: unknown, unrouted = false): ApiError {
   if (error instanceof ApiError) return error;
-  const { validation, code, statusCode } = error as FastifyError;
+  if (error instanceof HostInputError) return errors.invalidBody(error.message);
+  if (error instanceof DuplicateHostError) return errors.duplicateHost(error.projectId, error.hostId);
+  // Only a reset reads fixtures while serving.
+  if (error instanceof StartupError) return errors.fixturesUnusable(error.message);
+  const { validation, validationContext, code, statusCode, message } = error as FastifyError;
   if (statusCode === 413) return errors.requestError(413, 'the body is too large');
   if (unrouted) return errors.apiNotFound();
   if (validation?.[0]) {
-    return errors.invalidParameter(describeError(validation[0] as ErrorObject, 'parameter'));
+    const first = validation[0] as ErrorObject;
+    return validationContext === 'body'
+      ? errors.invalidBody(describeError(first, 'pointer'))
+      : errors.invalidParameter(describeError(first, 'parameter'));
   }
   if (code === 'FST_ERR_BAD_URL') return errors.requestError(400, 'the path is not valid percent-encoded UTF-8');
+  if (statusCode === 415) return errors.unsupportedMediaType();
+  if (statusCode === 400) return errors.invalidBody(message);
   return errors.internal();
 }

@@ -1,20 +1,34 @@
 #!/usr/bin/env node
-// The hss-mock command: parses options, loads fixtures, listens. A bad option or fixture stops it
-// with one line and exit code 2, before anything is served or written.
-import { readFileSync } from 'node:fs';
+// The hss-mock command: parses options, then serves, or prints a fixture file of generated hosts.
+// A bad option, fixture or database stops it with one line and exit code 2, before anything is
+// served or written.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { buildApp } from './app.js';
 import { StartupError } from './errors.js';
-import { loadFixtures } from './fixtures.js';
-import { parseCommandLine, usage, type Options } from './options.js';
+import { HostFactory } from './generator.js';
+import { parseCommandLine, usage, type GenerateOptions, type Options } from './options.js';
+import { serializeHost } from './schemas.js';
+import { VERSION } from './version.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** Without --project, `generate` prints the fleet of this project id, for every project to serve. */
+const GENERATE_DEFAULT_PROJECT = 'default';
 
 async function serve(options: Options): Promise<void> {
-  const fixtures = loadFixtures(options.fixtures);
-  const app = buildApp({ seed: options.seed, hostsPerProject: options.hosts, tokens: options.token, fixtures });
+  const app = buildApp({
+    seed: options.seed,
+    hostsPerProject: options.hosts,
+    tokens: options.token,
+    fixtures: options.fixtures,
+    database: options.db,
+    resetDatabase: options.resetDb,
+    adminToken: options.adminToken,
+    journalSize: options.journalSize,
+  });
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (error) {
+    await app.close();
     throw new StartupError(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
   }
   const { port } = app.server.address() as { port: number };
@@ -24,16 +38,40 @@ async function serve(options: Options): Promise<void> {
     options.fixtures.length === 0
       ? `${options.hosts} generated hosts per project, seed ${options.seed}`
       : `fixtures ${options.fixtures.join(', ')}`;
-  process.stdout.write(`hss-mock ${version} listening on http://${hostPart}:${port} (${data}; ${tokens})\n`);
+  const storage = options.db === ':memory:' ? 'in memory' : `in ${options.db}`;
+  process.stdout.write(`hss-mock ${VERSION} listening on http://${hostPart}:${port} (${data}; ${tokens}; data ${storage})\n`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void app.close().then(() => process.exit(0)));
   }
 }
 
+/** Prints a fixture file: a saved API response of the fleet, keyed by project id when one is given. */
+async function generate({ count, seed, project }: GenerateOptions): Promise<void> {
+  const hosts = new HostFactory(seed, project ?? GENERATE_DEFAULT_PROJECT).generate(count);
+  async function* chunks() {
+    yield project === undefined ? '' : `{${JSON.stringify(project)}:`;
+    yield `{"total_num":${count},"data_list":[`;
+    let first = true;
+    for (const host of hosts) {
+      yield `${first ? '\n' : ',\n'}${serializeHost(host)}`;
+      first = false;
+    }
+    yield project === undefined ? '\n]}\n' : '\n]}}\n';
+  }
+  try {
+    await pipeline(Readable.from(chunks()), process.stdout);
+  } catch (error) {
+    // A reader that stops early (`| head`) is not a failure.
+    /* c8 ignore next */
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
+}
+
 async function main(): Promise<void> {
   const command = parseCommandLine(process.argv.slice(2), process.env);
-  if (command.command === 'help') process.stdout.write(usage(version));
-  else if (command.command === 'version') process.stdout.write(`${version}\n`);
+  if (command.command === 'help') process.stdout.write(usage(VERSION));
+  else if (command.command === 'version') process.stdout.write(`${VERSION}\n`);
+  else if (command.command === 'generate') await generate(command.options);
   else await serve(command.options);
 }
 

@@ -32,6 +32,18 @@ export const errors = {
   requestError: (statusCode: 400 | 413 | 414 | 494, detail: string) =>
     new ApiError(statusCode, 'APIGW.0201', `Request error: ${detail}`, 'gateway'),
   internal: () => new ApiError(500, 'HSS.1008', 'Failed to query host information.', 'service'),
+
+  // The control API (/_mock): the gateway's format, with codes of its own.
+  invalidBody: (detail: string) => new ApiError(400, 'MOCK.0400', `Invalid body. ${detail}`, 'gateway'),
+  adminTokenRequired: () =>
+    new ApiError(401, 'MOCK.0401', 'The control API needs the header Authorization: Bearer <admin token>', 'gateway'),
+  hostNotFound: (projectId: string, hostId: string) =>
+    new ApiError(404, 'MOCK.0404', `Project ${projectId} has no host ${hostId}`, 'gateway'),
+  duplicateHost: (projectId: string, hostId: string) =>
+    new ApiError(409, 'MOCK.0409', `Project ${projectId} already has a host ${hostId}; nothing was written`, 'gateway'),
+  unsupportedMediaType: () => new ApiError(415, 'MOCK.0415', 'The body must be JSON (Content-Type: application/json)', 'gateway'),
+  fixturesUnusable: (detail: string) =>
+    new ApiError(422, 'MOCK.0422', `The fixtures cannot be loaded, so nothing was reset: ${detail}`, 'gateway'),
 };
 
 /** A bad option or fixture: the message is the one line to print before stopping. */

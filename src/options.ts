@@ -3,43 +3,83 @@ import { parseArgs } from 'node:util';
 import { StartupError } from './errors.js';
 
 interface OptionSpec {
-  kind: 'integer' | 'string';
+  kind: 'integer' | 'string' | 'flag';
   help: string;
   /** Shown in --help as the value's name. */
-  value: string;
+  value?: string;
   min?: number;
   max?: number;
   repeatable?: boolean;
-  default?: number | string;
+  default?: number | string | boolean;
 }
 
-/** Every option: `--name`, and its twin `HSS_MOCK_NAME` (repeatable ones take a comma-separated list). */
+const SEED = { kind: 'integer', value: 'S', min: 0, max: 4_294_967_295, default: 1, help: 'seed of generated hosts' } as const;
+
+/** Every option of the server: `--name`, and its twin `HSS_MOCK_NAME` (repeatable ones take a comma-separated list). */
 export const OPTION_SPECS = {
   port: { kind: 'integer', value: 'N', min: 0, max: 65535, default: 8080, help: 'port to listen on; 0 picks a free one' },
   host: { kind: 'string', value: 'ADDR', default: '127.0.0.1', help: 'address to listen on (0.0.0.0: every interface)' },
   hosts: { kind: 'integer', value: 'N', min: 0, max: 2_000_000, default: 50, help: 'hosts generated for each project' },
-  seed: { kind: 'integer', value: 'S', min: 0, max: 4_294_967_295, default: 1, help: 'seed of generated hosts' },
+  seed: SEED,
   token: { kind: 'string', value: 'TOKEN', repeatable: true, help: 'accept only this X-Auth-Token (repeatable); default: any token' },
   fixtures: { kind: 'string', value: 'PATH', repeatable: true, help: 'fixture file or folder of hosts to serve (repeatable)' },
+  db: { kind: 'string', value: 'FILE', default: ':memory:', help: 'SQLite file that keeps the data across restarts' },
+  'reset-db': { kind: 'flag', default: false, help: 'empty the --db file on start' },
+  'admin-token': { kind: 'string', value: 'TOKEN', help: 'require Authorization: Bearer TOKEN on the control API' },
+  'journal-size': { kind: 'integer', value: 'N', min: 0, max: 1_000_000, default: 1000, help: 'requests the journal keeps' },
 } as const satisfies Record<string, OptionSpec>;
 
-type Specs = typeof OPTION_SPECS;
-type ValueOf<S extends OptionSpec> = S['kind'] extends 'integer' ? number : string;
-export type Options = {
-  -readonly [K in keyof Specs]: Specs[K] extends { repeatable: true } ? string[] : ValueOf<Specs[K]>;
-};
+/** The options of `hss-mock generate`, which prints a fixture file of generated hosts. */
+export const GENERATE_SPECS = {
+  count: { kind: 'integer', value: 'N', min: 0, max: 2_000_000, default: 50, help: 'hosts to generate' },
+  seed: SEED,
+  project: { kind: 'string', value: 'ID', help: 'generate the fleet of this project id and key the file by it' },
+} as const satisfies Record<string, OptionSpec>;
 
-export type Command = { command: 'serve'; options: Options } | { command: 'help' } | { command: 'version' };
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+type ValueOf<S extends OptionSpec> = S['kind'] extends 'integer' ? number : S['kind'] extends 'flag' ? boolean : string;
+type OptionsOf<Specs extends Record<string, OptionSpec>> = {
+  -readonly [K in keyof Specs as CamelCase<K & string>]: Specs[K] extends { repeatable: true }
+    ? string[]
+    : Specs[K] extends { default: unknown }
+      ? ValueOf<Specs[K]>
+      : ValueOf<Specs[K]> | undefined;
+};
+export type Options = OptionsOf<typeof OPTION_SPECS>;
+export type GenerateOptions = OptionsOf<typeof GENERATE_SPECS>;
+
+export type Command =
+  | { command: 'serve'; options: Options }
+  | { command: 'generate'; options: GenerateOptions }
+  | { command: 'help' }
+  | { command: 'version' };
 
 export function envName(name: string): string {
   return `HSS_MOCK_${name.toUpperCase().replaceAll('-', '_')}`;
 }
 
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
 /** Reads argv (without node and the script) and the environment; flags win over their twins. */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
-  let parsed;
+  if (argv[0] === 'generate') {
+    const parsed = parse(argv.slice(1), GENERATE_SPECS);
+    if (parsed === 'help') return { command: 'help' };
+    return { command: 'generate', options: read(parsed, GENERATE_SPECS, {}) as GenerateOptions };
+  }
+  const parsed = parse(argv, OPTION_SPECS);
+  if (parsed === 'help') return { command: 'help' };
+  if (parsed.version) return { command: 'version' };
+  return { command: 'serve', options: read(parsed, OPTION_SPECS, env) as Options };
+}
+
+type Parsed = Record<string, string | string[] | boolean | undefined>;
+
+function parse(argv: string[], specs: Record<string, OptionSpec>): Parsed | 'help' {
   try {
-    parsed = parseArgs({
+    const { values } = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
@@ -47,35 +87,42 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         ...Object.fromEntries(
-          Object.entries(OPTION_SPECS).map(([name, spec]) => [name, { type: 'string', multiple: 'repeatable' in spec }]),
+          Object.entries(specs).map(([name, spec]) => [name, { type: spec.kind === 'flag' ? 'boolean' : 'string', multiple: spec.repeatable === true }]),
         ),
       },
     });
+    return values.help ? 'help' : (values as Parsed);
   } catch (error) {
     throw new StartupError(`${(error as Error).message.replace(/\s*\n\s*/g, ' ')}; see --help`);
   }
-  if (parsed.values.help) return { command: 'help' };
-  if (parsed.values.version) return { command: 'version' };
-
-  const options: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(OPTION_SPECS) as [string, OptionSpec][]) {
-    const flag = (parsed.values as Record<string, string | string[] | undefined>)[name];
-    const twin = env[envName(name)];
-    const source = flag !== undefined ? `--${name}` : envName(name);
-    const raw = flag ?? (twin === undefined ? undefined : spec.repeatable ? twin.split(',').filter(Boolean) : twin);
-    if (spec.repeatable) {
-      options[name] = ((raw ?? []) as string[]).map((value) => read(spec, value, source));
-    } else {
-      options[name] = raw === undefined ? spec.default : read(spec, raw as string, source);
-    }
-  }
-  return { command: 'serve', options: options as Options };
 }
 
-function read(spec: OptionSpec, value: string, source: string): number | string {
+/** Each option from its flag, else its environment twin, else its default; checked against its spec. */
+function read(parsed: Parsed, specs: Record<string, OptionSpec>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const flag = parsed[name];
+    const twin = env[envName(name)];
+    const source = flag !== undefined ? `--${name}` : envName(name);
+    let value: unknown;
+    if (typeof flag === 'boolean') value = flag;
+    else if (spec.repeatable) value = ((flag as string[] | undefined) ?? twin?.split(',').filter(Boolean) ?? []).map((item) => readValue(spec, item, source));
+    else if (flag !== undefined || twin !== undefined) value = readValue(spec, (flag ?? twin) as string, source);
+    else value = spec.default;
+    options[camelCase(name)] = value;
+  }
+  return options;
+}
+
+function readValue(spec: OptionSpec, value: string, source: string): number | string | boolean {
   if (spec.kind === 'string') {
     if (value === '') throw new StartupError(`${source} must not be empty`);
     return value;
+  }
+  if (spec.kind === 'flag') {
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw new StartupError(`${source} must be true, false, 1 or 0 (got "${value}")`);
   }
   const number = Number(value);
   if (!/^[0-9]+$/.test(value) || number < spec.min! || number > spec.max!) {
@@ -84,21 +131,29 @@ function read(spec: OptionSpec, value: string, source: string): number | string 
   return number;
 }
 
-export function usage(version: string): string {
-  const lines = Object.entries(OPTION_SPECS).map(([name, spec]: [string, OptionSpec]) => {
-    const left = `  --${name} ${spec.value}`.padEnd(24);
-    const suffix = spec.default === undefined ? '' : ` (default ${spec.default})`;
-    return `${left}${spec.help}${suffix}\n${''.padEnd(24)}env ${envName(name)}`;
+function optionLines(specs: Record<string, OptionSpec>, withEnv: boolean): string[] {
+  return Object.entries(specs).map(([name, spec]) => {
+    const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(26);
+    const suffix = spec.default === undefined || spec.default === false ? '' : ` (default ${spec.default})`;
+    return `${left}${spec.help}${suffix}${withEnv ? `\n${''.padEnd(26)}env ${envName(name)}` : ''}`;
   });
+}
+
+export function usage(version: string): string {
   return [
     `hss-mock ${version}: a local emulator of Huawei Cloud HSS (GET /v5/{project_id}/host-management/hosts)`,
     '',
     'Usage: hss-mock [options]',
     '',
     'Options (each has an environment twin; a flag wins over its twin):',
-    ...lines,
-    `${'  -h, --help'.padEnd(24)}print this help`,
-    `${'  --version'.padEnd(24)}print the version`,
+    ...optionLines(OPTION_SPECS, true),
+    `${'  -h, --help'.padEnd(26)}print this help`,
+    `${'  --version'.padEnd(26)}print the version`,
+    '',
+    'Usage: hss-mock generate [options] > fixture.json',
+    '',
+    'Prints a fixture file of generated hosts: the fleet a project gets from the same seed and count.',
+    ...optionLines(GENERATE_SPECS, false),
     '',
   ].join('\n');
 }

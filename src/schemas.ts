@@ -172,3 +172,26 @@ export const ErrorBody = Type.Object({
 
 /** A host as JSON, by the Host schema: only its fields, in the order of Table 5. */
 export const serializeHost: (host: Host) => string = fastJson(Host);
+
+// The control API (/_mock).
+
+export const HostParams = Type.Object({
+  project_id: Text(1, 256, 'Project ID'),
+  host_id: Text(1, 128, 'Server ID'),
+});
+
+export const GenerateBody = Type.Object(
+  {
+    count: Type.Integer({ minimum: 0, maximum: 2000000, description: 'Hosts to generate' }),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Seed; default: the --seed option' })),
+  },
+  { additionalProperties: false },
+);
+
+export const JournalQuery = Type.Object(
+  {
+    project_id: Type.Optional(Text(1, 256, 'Only requests to this project')),
+    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, description: 'Only requests answered with this status' })),
+  },
+  { additionalProperties: true },
+);

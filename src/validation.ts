@@ -12,7 +12,8 @@ const ajv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: f
 export function describeError(error: ErrorObject, style: 'parameter' | 'pointer', base = ''): string {
   let path = base + error.instancePath;
   if (error.keyword === 'additionalProperties') path += `/${error.params.additionalProperty}`;
-  const where = style === 'parameter' ? path.slice(1) : path;
+  if (error.keyword === 'required') path += `/${error.params.missingProperty}`;
+  const where = style === 'parameter' ? path.slice(1) : path || '(root)';
   return `${where}: ${reason(error)}`;
 }
 
@@ -35,6 +36,8 @@ function reason(error: ErrorObject): string {
       return `must have at most ${params.limit} items`;
     case 'additionalProperties':
       return 'is not a known field';
+    case 'required':
+      return 'is required';
     default:
       return error.message!;
   }

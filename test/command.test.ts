@@ -1,6 +1,9 @@
 // The real command, started on a free port and requested over HTTP on a real socket.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -149,4 +152,35 @@ t.test('a request that is not HTTP gets the gateway 400, and the server keeps se
   t.same([body.error_code, body.error_msg], ['APIGW.0201', 'Request error: the request could not be parsed']);
   t.match(raw, new RegExp(`X-Request-Id: ${body.request_id}\r\n`));
   t.equal((await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't' })).status, 200);
+});
+
+t.test('generate prints a fixture file: the fleet a fresh start serves, served back verbatim', async (t) => {
+  const keyed = await run(['generate', '--count', '8', '--seed', '5', '--project', 'proj']);
+  t.equal(keyed.code, 0);
+  const file = JSON.parse(keyed.stdout);
+  t.same(Object.keys(file), ['proj']);
+  t.equal(file.proj.total_num, 8);
+
+  const fresh = await start(t, ['--hosts', '8', '--seed', '5']);
+  const freshHosts = JSON.parse((await get(`${fresh.url}/_mock/projects/proj/hosts`, {})).body);
+  t.same(file.proj.data_list, freshHosts, 'the same hosts as `--hosts 8 --seed 5` serves to proj');
+
+  const everyProject = await run(['generate', '--count', '3']);
+  const saved = JSON.parse(everyProject.stdout);
+  t.same(Object.keys(saved), ['total_num', 'data_list']);
+  const dir = mkdtempSync(join(tmpdir(), 'hss-mock-generate-'));
+  writeFileSync(join(dir, 'fleet.json'), everyProject.stdout);
+  const served = await start(t, ['--fixtures', join(dir, 'fleet.json')]);
+  const answer = JSON.parse((await get(`${served.url}/v5/anyone/host-management/hosts?enterprise_project_id=all_granted_eps`, { 'X-Auth-Token': 't' })).body);
+  t.strictSame(answer, saved, 'loaded as fixtures, it is served exactly as printed');
+});
+
+t.test('generate stops quietly when its reader does', async (t) => {
+  const child = spawn(process.execPath, [CLI, 'generate', '--count', '200000']);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const [code] = await once(child, 'exit');
+  t.equal(code, 0);
+  t.equal(stderr, '');
 });

@@ -5,6 +5,7 @@ import { HOSTS_PATH, TOKEN } from './helpers.js';
 t.test('an internal failure answers 500 HSS.1008 without details', async (t) => {
   const { buildApp } = await t.mockImport<typeof import('../src/app.js')>('../src/app.js', {
     '../src/store.js': {
+      ...(await import('../src/store.js')),
       HostStore: class {
         listHosts(): never {
           throw new Error('disk on fire at /secret/path');

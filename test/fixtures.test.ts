@@ -19,7 +19,7 @@ function folderWith(files: Record<string, unknown>): string {
 }
 
 t.test("the seed's example response is served verbatim", async (t) => {
-  const app = testApp(t, { fixtures: loadFixtures([SEED_EXAMPLE]) });
+  const app = testApp(t, { fixtures: [SEED_EXAMPLE] });
   const example = JSON.parse(readFileSync(SEED_EXAMPLE, 'utf8'));
   const { status, body } = await listHosts(app, 'limit=10&offset=0&agent_status=online&os_type=Linux&enterprise_project_id=all_granted_eps');
   t.equal(status, 200);
@@ -30,7 +30,7 @@ t.test("the seed's example response is served verbatim", async (t) => {
 
 t.test('a saved response is served as it is, however few its fields', async (t) => {
   const dir = folderWith({ 'sparse.json': { total_num: 2, data_list: [{ agent_status: 'online' }, { os_type: 'Windows', labels: ['a', 'a'] }] } });
-  const app = testApp(t, { fixtures: loadFixtures([join(dir, 'sparse.json')]) });
+  const app = testApp(t, { fixtures: [join(dir, 'sparse.json')] });
   t.strictSame((await listHosts(app, ALL)).body, { total_num: 2, data_list: [{ agent_status: 'online' }, { os_type: 'Windows', labels: ['a', 'a'] }] });
   t.equal((await listHosts(app, `${ALL}&label=a`)).body.total_num, 1, 'a repeated label matches once');
   t.equal((await listHosts(app, `${ALL}&host_name=a`)).body.total_num, 0, 'no name: no match');
@@ -44,7 +44,7 @@ t.test('an array of hosts: every project serves exactly those, completed where p
       { host_id: 'fixed-id', os_type: 'Windows', agent_status: 'not_installed', enterprise_project_id: '0' },
     ],
   });
-  const app = testApp(t, { fixtures: loadFixtures([join(dir, 'hosts.json')]) });
+  const app = testApp(t, { fixtures: [join(dir, 'hosts.json')] });
   for (const project of ['p1', 'p2']) {
     const { body } = await listHosts(app, ALL, undefined, `/v5/${project}/host-management/hosts`);
     t.equal(body.total_num, 2, `${project}: exactly the fixture hosts`);
@@ -58,13 +58,13 @@ t.test('an array of hosts: every project serves exactly those, completed where p
     t.equal(fixed!.agent_id, undefined, 'no agent fields for a host without an agent');
     t.equal(fixed!.detect_result, 'undetected');
   }
-  const again = testApp(t, { fixtures: loadFixtures([join(dir, 'hosts.json')]) });
+  const again = testApp(t, { fixtures: [join(dir, 'hosts.json')] });
   t.same((await listHosts(again, ALL, undefined, '/v5/p1/host-management/hosts')).body, (await listHosts(app, ALL, undefined, '/v5/p1/host-management/hosts')).body, 'completion is deterministic');
 });
 
 t.test('an object keyed by project id: those projects serve their hosts, others are generated', async (t) => {
   const dir = folderWith({ 'by-project.json': { alpha: [{ host_name: 'alpha-1' }, { host_name: 'alpha-2' }], beta: [] } });
-  const app = testApp(t, { fixtures: loadFixtures([dir]) });
+  const app = testApp(t, { fixtures: [dir] });
   const names = async (project: string) => (await listHosts(app, ALL, undefined, `/v5/${project}/host-management/hosts`)).body;
   t.same((await names('alpha')).data_list.map((host) => host.host_name), ['alpha-1', 'alpha-2']);
   t.same(await names('beta'), { total_num: 0, data_list: [] }, 'an empty list: no hosts');
@@ -78,7 +78,7 @@ t.test('several files merge in order; keyed entries win over arrays', async (t) 
     '3-keyed.json': { special: [{ host_name: 'special-1' }] },
     'ignored.txt': 'not json',
   });
-  const app = testApp(t, { fixtures: loadFixtures([dir]) });
+  const app = testApp(t, { fixtures: [dir] });
   const names = async (project: string) =>
     (await listHosts(app, ALL, undefined, `/v5/${project}/host-management/hosts`)).body.data_list.map((host) => host.host_name);
   t.same(await names('any'), ['shared-1', 'shared-2'], 'arrays and saved responses, in file order');

@@ -1,6 +1,5 @@
 // Shared by the tests: an app on an in-memory database, and a typed way to call the hosts API.
 import { buildApp, type AppOptions } from '../src/app.js';
-import { loadFixtures } from '../src/fixtures.js';
 import type { Host } from '../src/schemas.js';
 
 export const HOSTS_PATH = '/v5/project-a/host-management/hosts';
@@ -19,7 +18,7 @@ export function testApp(t: { teardown(fn: () => unknown): void }, options: Parti
 
 /** An app serving the mixed fleet fixture to every project. */
 export function mixedFleetApp(t: { teardown(fn: () => unknown): void }): App {
-  return testApp(t, { fixtures: loadFixtures([MIXED_FLEET]) });
+  return testApp(t, { fixtures: [MIXED_FLEET] });
 }
 
 export interface HostsAnswer {

@@ -9,20 +9,83 @@ const serve = (argv: string[], env: Record<string, string> = {}) => {
   return command.options;
 };
 
+const DEFAULTS = {
+  port: 8080,
+  host: '127.0.0.1',
+  hosts: 50,
+  seed: 1,
+  token: [],
+  fixtures: [],
+  db: ':memory:',
+  resetDb: false,
+  adminToken: undefined,
+  journalSize: 1000,
+};
+
 t.test('defaults', async (t) => {
-  t.same(serve([]), { port: 8080, host: '127.0.0.1', hosts: 50, seed: 1, token: [], fixtures: [] });
+  t.strictSame(serve([]), DEFAULTS);
 });
 
 t.test('flags', async (t) => {
-  const options = serve(['--port', '0', '--host', '0.0.0.0', '--hosts', '2000000', '--seed', '4294967295', '--token', 'a', '--token=b', '--fixtures', 'x.json']);
-  t.same(options, { port: 0, host: '0.0.0.0', hosts: 2000000, seed: 4294967295, token: ['a', 'b'], fixtures: ['x.json'] });
+  const options = serve([
+    ...['--port', '0', '--host', '0.0.0.0', '--hosts', '2000000', '--seed', '4294967295', '--token', 'a', '--token=b'],
+    ...['--fixtures', 'x.json', '--db', 'data.db', '--reset-db', '--admin-token', 'secret', '--journal-size', '0'],
+  ]);
+  t.strictSame(options, {
+    port: 0,
+    host: '0.0.0.0',
+    hosts: 2000000,
+    seed: 4294967295,
+    token: ['a', 'b'],
+    fixtures: ['x.json'],
+    db: 'data.db',
+    resetDb: true,
+    adminToken: 'secret',
+    journalSize: 0,
+  });
 });
 
 t.test('environment twins; a flag wins over its twin', async (t) => {
-  const env = { HSS_MOCK_PORT: '9000', HSS_MOCK_HOST: '::1', HSS_MOCK_HOSTS: '5', HSS_MOCK_SEED: '7', HSS_MOCK_TOKEN: 'a,b', HSS_MOCK_FIXTURES: 'f1,f2' };
-  t.same(serve([], env), { port: 9000, host: '::1', hosts: 5, seed: 7, token: ['a', 'b'], fixtures: ['f1', 'f2'] });
-  t.same(serve(['--port', '1', '--token', 'c'], env).port, 1);
-  t.same(serve(['--port', '1', '--token', 'c'], env).token, ['c']);
+  const env = {
+    HSS_MOCK_PORT: '9000',
+    HSS_MOCK_HOST: '::1',
+    HSS_MOCK_HOSTS: '5',
+    HSS_MOCK_SEED: '7',
+    HSS_MOCK_TOKEN: 'a,b',
+    HSS_MOCK_FIXTURES: 'f1,f2',
+    HSS_MOCK_DB: '/data/hss.db',
+    HSS_MOCK_RESET_DB: 'true',
+    HSS_MOCK_ADMIN_TOKEN: 'admin',
+    HSS_MOCK_JOURNAL_SIZE: '10',
+  };
+  t.strictSame(serve([], env), {
+    port: 9000,
+    host: '::1',
+    hosts: 5,
+    seed: 7,
+    token: ['a', 'b'],
+    fixtures: ['f1', 'f2'],
+    db: '/data/hss.db',
+    resetDb: true,
+    adminToken: 'admin',
+    journalSize: 10,
+  });
+  t.equal(serve(['--port', '1', '--token', 'c'], env).port, 1);
+  t.strictSame(serve(['--port', '1', '--token', 'c'], env).token, ['c']);
+  t.equal(serve([], { HSS_MOCK_RESET_DB: '0' }).resetDb, false);
+  t.equal(serve([], { HSS_MOCK_RESET_DB: '1' }).resetDb, true);
+  t.equal(serve([], { HSS_MOCK_RESET_DB: 'false' }).resetDb, false);
+});
+
+t.test('generate', async (t) => {
+  t.strictSame(parseCommandLine(['generate'], { HSS_MOCK_SEED: '9' }), { command: 'generate', options: { count: 50, seed: 1, project: undefined } }, 'no environment twins');
+  t.strictSame(parseCommandLine(['generate', '--count', '7', '--seed', '3', '--project', 'p'], {}), {
+    command: 'generate',
+    options: { count: 7, seed: 3, project: 'p' },
+  });
+  t.strictSame(parseCommandLine(['generate', '--help'], {}), { command: 'help' });
+  t.throws(() => parseCommandLine(['generate', '--count', '2000001'], {}), /^--count must be an integer from 0 to 2000000/);
+  t.throws(() => parseCommandLine(['generate', '--port', '1'], {}), /Unknown option '--port'/);
 });
 
 t.test('help and version', async (t) => {
@@ -30,11 +93,13 @@ t.test('help and version', async (t) => {
   t.same(parseCommandLine(['-h'], {}), { command: 'help' });
   t.same(parseCommandLine(['--version'], {}), { command: 'version' });
   const text = usage('1.2.3');
-  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'fixtures']) {
+  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'fixtures', 'db', 'reset-db', 'admin-token', 'journal-size']) {
     t.match(text, new RegExp(`--${name} `), `--${name} is listed`);
-    t.match(text, new RegExp(`env HSS_MOCK_${name.toUpperCase()}\\b`), `with its twin`);
+    t.match(text, new RegExp(`env HSS_MOCK_${name.toUpperCase().replace('-', '_')}\\b`), `with its twin`);
   }
   t.match(text, /\(default 8080\)/);
+  t.match(text, /Usage: hss-mock generate \[options\]/);
+  t.match(text, /--count N +hosts to generate \(default 50\)/);
 });
 
 t.test('bad options stop with one clear line', async (t) => {
@@ -47,6 +112,8 @@ t.test('bad options stop with one clear line', async (t) => {
     [['--seed', '1.5'], {}, /^--seed must be an integer from 0 to 4294967295/],
     [[], { HSS_MOCK_PORT: 'x' }, /^HSS_MOCK_PORT must be an integer/],
     [['--host', ''], {}, /^--host must not be empty$/],
+    [[], { HSS_MOCK_RESET_DB: 'yes' }, /^HSS_MOCK_RESET_DB must be true, false, 1 or 0 \(got "yes"\)$/],
+    [['--reset-db=1'], {}, /--reset-db.*does not take an argument/],
     [['--bogus'], {}, /Unknown option '--bogus'; see --help$/],
     [['--port'], {}, /--port.*argument missing|argument missing/],
     [['stray'], {}, /Unexpected argument 'stray'/],
