@@ -6,7 +6,7 @@ import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, typ
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
-import { adminGuard, tokenAuthenticator, type Caller } from './auth.js';
+import { adminGuard, authenticator, type Caller, type KeyGrant, type TokenGrant } from './auth.js';
 import { ApiError, errors, StartupError } from './errors.js';
 import { Fleet } from './fleet.js';
 import { HostInputError } from './host-input.js';
@@ -29,8 +29,10 @@ export interface AppOptions {
   seed: number;
   /** Size of each generated fleet. */
   hostsPerProject: number;
-  /** Accepted `X-Auth-Token` values; empty: any token. */
-  tokens: readonly string[];
+  /** Accepted `X-Auth-Token` values, each perhaps bound to projects; none: any token. */
+  tokens: readonly TokenGrant[];
+  /** Accepted AK/SK pairs, each perhaps bound to projects; none: the well-known development pair. */
+  credentials: readonly KeyGrant[];
   /** Fixture files and folders. */
   fixtures: readonly string[];
   /** SQLite database file, or `:memory:`. */
@@ -48,6 +50,7 @@ export const DEFAULT_APP_OPTIONS: AppOptions = {
   seed: 1,
   hostsPerProject: 50,
   tokens: [],
+  credentials: [],
   fixtures: [],
   database: ':memory:',
   resetDatabase: false,
@@ -60,6 +63,8 @@ export const DEFAULT_APP_OPTIONS: AppOptions = {
 export const MAX_HEADER_BYTES = 64 * 1024;
 /** Control API writes carry hosts in bulk (about 30,000 a call). */
 const CONTROL_BODY_LIMIT = 32 * 1024 * 1024;
+/** Fastify's default, for every other route. */
+const API_BODY_LIMIT = 1024 * 1024;
 const CONTROL_PATH = /^\/_mock(?:[/?]|$)/;
 
 /** Builds the app: fixtures are read and the database opened here, so bad ones throw a StartupError before anything is served. */
@@ -70,6 +75,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   const journal = new RequestJournal(options.journalSize);
   const app = Fastify({
     logger: options.logger,
+    bodyLimit: API_BODY_LIMIT,
     genReqId: newRequestId,
     // A client's own X-Request-Id is not trusted: the gateway makes its own.
     requestIdHeader: false,
@@ -106,6 +112,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
       project_id: (request.params as { project_id?: string } | undefined)?.project_id ?? null,
       auth: request.caller?.auth ?? 'none',
       caller: request.caller?.id ?? null,
+      region: headerText(request.headers.region),
       status: reply.statusCode,
       error_code: request.errorCode,
       request_id: request.id,
@@ -125,11 +132,16 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     store,
     fleet,
     journal,
-    authenticate: tokenAuthenticator(options.tokens),
+    authenticate: authenticator(options.tokens, options.credentials),
     requireAdmin: adminGuard(options.adminToken),
     controlBodyLimit: CONTROL_BODY_LIMIT,
+    apiBodyLimit: API_BODY_LIMIT,
   });
   return app;
+}
+
+function headerText(value: string | string[] | undefined): string | null {
+  return value === undefined ? null : String(value);
 }
 
 function newRequestId(): string {

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildApp } from './app.js';
+import { DEVELOPMENT_KEY } from './auth.js';
 import { StartupError } from './errors.js';
 import { HostFactory } from './generator.js';
 import { parseCommandLine, usage, type GenerateOptions, type Options } from './options.js';
@@ -19,6 +20,7 @@ async function serve(options: Options): Promise<void> {
     seed: options.seed,
     hostsPerProject: options.hosts,
     tokens: options.token,
+    credentials: options.credentials,
     fixtures: options.fixtures,
     database: options.db,
     resetDatabase: options.resetDb,
@@ -34,12 +36,16 @@ async function serve(options: Options): Promise<void> {
   const { port } = app.server.address() as { port: number };
   const hostPart = options.host.includes(':') ? `[${options.host}]` : options.host;
   const tokens = options.token.length === 0 ? 'any X-Auth-Token' : `${options.token.length} configured token(s)`;
+  const keys =
+    options.credentials.length === 0
+      ? `AK/SK: the development pair ${DEVELOPMENT_KEY.accessKey} / ${DEVELOPMENT_KEY.secretKey}`
+      : `${options.credentials.length} configured AK/SK pair(s)`;
   const data =
     options.fixtures.length === 0
       ? `${options.hosts} generated hosts per project, seed ${options.seed}`
       : `fixtures ${options.fixtures.join(', ')}`;
   const storage = options.db === ':memory:' ? 'in memory' : `in ${options.db}`;
-  process.stdout.write(`hss-mock ${VERSION} listening on http://${hostPart}:${port} (${data}; ${tokens}; data ${storage})\n`);
+  process.stdout.write(`hss-mock ${VERSION} listening on http://${hostPart}:${port} (${data}; ${tokens}; ${keys}; data ${storage})\n`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void app.close().then(() => process.exit(0)));
   }

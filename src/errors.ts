@@ -27,6 +27,16 @@ export const errors = {
   invalidParameter: (detail: string) => new ApiError(400, 'HSS.0001', `Invalid parameter. ${detail}`, 'service'),
   tokenMissing: () => new ApiError(401, 'APIGW.0301', `${IAM_AUTH}x-auth-token not found`, 'gateway'),
   tokenRejected: () => new ApiError(401, 'APIGW.0301', `${IAM_AUTH}decrypt token fail`, 'gateway'),
+  accessKeyUnknown: () => new ApiError(401, 'APIGW.0301', `${IAM_AUTH}Get secretKey failed,ak:******,err:ak not exist`, 'gateway'),
+  signatureMismatch: () => new ApiError(401, 'APIGW.0301', `${IAM_AUTH}verify aksk signature fail`, 'gateway'),
+  signatureExpired: (signatureTime: string, serverTime: string) =>
+    new ApiError(
+      401,
+      'APIGW.0303',
+      `Incorrect app authentication information: signature expired, signature time:${signatureTime},server time:${serverTime}`,
+      'gateway',
+    ),
+  projectForbidden: () => new ApiError(403, 'APIGW.0302', 'The IAM user is not authorized to access the API.', 'gateway'),
   apiNotFound: () =>
     new ApiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment', 'gateway'),
   requestError: (statusCode: 400 | 413 | 414 | 494, detail: string) =>

@@ -8,9 +8,11 @@ export interface JournalEntry {
   /** The path and query string as received. */
   url: string;
   project_id: string | null;
-  auth: 'token' | 'none';
+  auth: 'token' | 'aksk' | 'none';
   /** The access key, or a short fingerprint of a token; never the token itself. */
   caller: string | null;
+  /** The `region` header, which every SDK sends; any region works. */
+  region: string | null;
   status: number;
   error_code: string | null;
   request_id: string;

@@ -1,9 +1,13 @@
 // Command-line options and their environment twins, parsed and validated once, here at the edge.
 import { parseArgs } from 'node:util';
+import type { KeyGrant, TokenGrant } from './auth.js';
 import { StartupError } from './errors.js';
 
 interface OptionSpec {
-  kind: 'integer' | 'string' | 'flag';
+  /** `token`: `TOKEN[@PROJECT]`; `keys`: `AK:SK[@PROJECT]`. */
+  kind: 'integer' | 'string' | 'flag' | 'token' | 'keys';
+  /** Has no environment twin of its own (its twin is another option's). */
+  noEnv?: boolean;
   help: string;
   /** Shown in --help as the value's name. */
   value?: string;
@@ -21,7 +25,20 @@ export const OPTION_SPECS = {
   host: { kind: 'string', value: 'ADDR', default: '127.0.0.1', help: 'address to listen on (0.0.0.0: every interface)' },
   hosts: { kind: 'integer', value: 'N', min: 0, max: 2_000_000, default: 50, help: 'hosts generated for each project' },
   seed: SEED,
-  token: { kind: 'string', value: 'TOKEN', repeatable: true, help: 'accept only this X-Auth-Token (repeatable); default: any token' },
+  token: {
+    kind: 'token',
+    value: 'TOKEN[@PROJECT]',
+    repeatable: true,
+    help: 'accept only this X-Auth-Token, on PROJECT only if given (repeatable); default: any token',
+  },
+  credentials: {
+    kind: 'keys',
+    value: 'AK:SK[@PROJECT]',
+    repeatable: true,
+    help: 'accept this AK/SK pair, on PROJECT only if given (repeatable); default: the development pair',
+  },
+  ak: { kind: 'string', value: 'AK', repeatable: true, noEnv: true, help: 'access key, paired in order with --sk (like --credentials AK:SK)' },
+  sk: { kind: 'string', value: 'SK', repeatable: true, noEnv: true, help: 'secret key, paired in order with --ak' },
   fixtures: { kind: 'string', value: 'PATH', repeatable: true, help: 'fixture file or folder of hosts to serve (repeatable)' },
   db: { kind: 'string', value: 'FILE', default: ':memory:', help: 'SQLite file that keeps the data across restarts' },
   'reset-db': { kind: 'flag', default: false, help: 'empty the --db file on start' },
@@ -37,15 +54,22 @@ export const GENERATE_SPECS = {
 } as const satisfies Record<string, OptionSpec>;
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
-type ValueOf<S extends OptionSpec> = S['kind'] extends 'integer' ? number : S['kind'] extends 'flag' ? boolean : string;
+type ValueOf<S extends OptionSpec> = {
+  integer: number;
+  string: string;
+  flag: boolean;
+  token: TokenGrant;
+  keys: KeyGrant;
+}[S['kind']];
 type OptionsOf<Specs extends Record<string, OptionSpec>> = {
   -readonly [K in keyof Specs as CamelCase<K & string>]: Specs[K] extends { repeatable: true }
-    ? string[]
+    ? ValueOf<Specs[K]>[]
     : Specs[K] extends { default: unknown }
       ? ValueOf<Specs[K]>
       : ValueOf<Specs[K]> | undefined;
 };
-export type Options = OptionsOf<typeof OPTION_SPECS>;
+/** The server's options; `--ak`/`--sk` pairs are folded into `credentials`. */
+export type Options = Omit<OptionsOf<typeof OPTION_SPECS>, 'ak' | 'sk'>;
 export type GenerateOptions = OptionsOf<typeof GENERATE_SPECS>;
 
 export type Command =
@@ -72,7 +96,16 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const parsed = parse(argv, OPTION_SPECS);
   if (parsed === 'help') return { command: 'help' };
   if (parsed.version) return { command: 'version' };
-  return { command: 'serve', options: read(parsed, OPTION_SPECS, env) as Options };
+  const { ak, sk, ...options } = read(parsed, OPTION_SPECS, env) as OptionsOf<typeof OPTION_SPECS>;
+  return { command: 'serve', options: { ...options, credentials: [...pairKeys(ak, sk), ...options.credentials] } };
+}
+
+/** `--ak A1 --sk S1 --ak A2 --sk S2`: pairs, in order. */
+function pairKeys(accessKeys: string[], secretKeys: string[]): KeyGrant[] {
+  if (accessKeys.length !== secretKeys.length) {
+    throw new StartupError(`--ak and --sk come in pairs (got ${accessKeys.length} --ak and ${secretKeys.length} --sk)`);
+  }
+  return accessKeys.map((accessKey, i) => ({ accessKey, secretKey: secretKeys[i]!, projects: [] }));
 }
 
 type Parsed = Record<string, string | string[] | boolean | undefined>;
@@ -102,7 +135,7 @@ function read(parsed: Parsed, specs: Record<string, OptionSpec>, env: NodeJS.Pro
   const options: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const flag = parsed[name];
-    const twin = env[envName(name)];
+    const twin = spec.noEnv ? undefined : env[envName(name)];
     const source = flag !== undefined ? `--${name}` : envName(name);
     let value: unknown;
     if (typeof flag === 'boolean') value = flag;
@@ -114,10 +147,26 @@ function read(parsed: Parsed, specs: Record<string, OptionSpec>, env: NodeJS.Pro
   return options;
 }
 
-function readValue(spec: OptionSpec, value: string, source: string): number | string | boolean {
-  if (spec.kind === 'string') {
-    if (value === '') throw new StartupError(`${source} must not be empty`);
-    return value;
+/** `VALUE@PROJECT` split at its last `@`. */
+function bound(value: string): [value: string, projects: string[]] {
+  const at = value.lastIndexOf('@');
+  return at === -1 ? [value, []] : [value.slice(0, at), [value.slice(at + 1)]];
+}
+
+// Secrets are never echoed in messages.
+function readValue(spec: OptionSpec, value: string, source: string): unknown {
+  if (value === '') throw new StartupError(`${source} must not be empty`);
+  if (spec.kind === 'string') return value;
+  if (spec.kind === 'token') {
+    const [token, projects] = bound(value);
+    if (token === '' || projects[0] === '') throw new StartupError(`${source} must be TOKEN or TOKEN@PROJECT`);
+    return { token, projects };
+  }
+  if (spec.kind === 'keys') {
+    const [pair, projects] = bound(value);
+    const colon = pair.indexOf(':');
+    if (colon < 1 || colon === pair.length - 1 || projects[0] === '') throw new StartupError(`${source} must be AK:SK or AK:SK@PROJECT`);
+    return { accessKey: pair.slice(0, colon), secretKey: pair.slice(colon + 1), projects };
   }
   if (spec.kind === 'flag') {
     if (value === 'true' || value === '1') return true;
@@ -133,9 +182,10 @@ function readValue(spec: OptionSpec, value: string, source: string): number | st
 
 function optionLines(specs: Record<string, OptionSpec>, withEnv: boolean): string[] {
   return Object.entries(specs).map(([name, spec]) => {
-    const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(26);
+    const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(34);
     const suffix = spec.default === undefined || spec.default === false ? '' : ` (default ${spec.default})`;
-    return `${left}${spec.help}${suffix}${withEnv ? `\n${''.padEnd(26)}env ${envName(name)}` : ''}`;
+    const twin = spec.noEnv ? 'env HSS_MOCK_CREDENTIALS (AK:SK,...)' : `env ${envName(name)}`;
+    return `${left}${spec.help}${suffix}${withEnv ? `\n${''.padEnd(34)}${twin}` : ''}`;
   });
 }
 
@@ -147,8 +197,8 @@ export function usage(version: string): string {
     '',
     'Options (each has an environment twin; a flag wins over its twin):',
     ...optionLines(OPTION_SPECS, true),
-    `${'  -h, --help'.padEnd(26)}print this help`,
-    `${'  --version'.padEnd(26)}print the version`,
+    `${'  -h, --help'.padEnd(34)}print this help`,
+    `${'  --version'.padEnd(34)}print the version`,
     '',
     'Usage: hss-mock generate [options] > fixture.json',
     '',

@@ -2,11 +2,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Authentication } from './auth.js';
+import type { Authentication, AuthRequest } from './auth.js';
 import { errors } from './errors.js';
 import type { Fleet } from './fleet.js';
 import { applyMergePatch, readHostsBody } from './host-input.js';
 import type { RequestJournal } from './journal.js';
+import { bodySha256 } from './signature.js';
 import { GenerateBody, HostParams, JournalQuery, ListHostsQuery, ProjectParams, serializeHost, type Host } from './schemas.js';
 import type { HostStore } from './store.js';
 import { VERSION } from './version.js';
@@ -17,10 +18,12 @@ export interface RouteDeps {
   store: HostStore;
   fleet: Fleet;
   journal: RequestJournal;
-  authenticate: (headers: IncomingHttpHeaders) => Authentication;
+  authenticate: (request: AuthRequest) => Authentication;
   requireAdmin: (headers: IncomingHttpHeaders) => void;
   /** Body limit of control API writes, in bytes. */
   controlBodyLimit: number;
+  /** Body limit of the emulated API (whose GET bodies are only hashed, for signatures), in bytes. */
+  apiBodyLimit: number;
 }
 
 /** Sends JSON that is already serialized (hosts are serialized by the Host schema when stored). */
@@ -41,7 +44,13 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     {
       schema: { params: ProjectParams, querystring: ListHostsQuery },
       onRequest: async (request) => {
-        const { caller, error } = deps.authenticate(request.headers);
+        const { caller, error } = deps.authenticate({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          projectId: request.params.project_id,
+          bodySha256: await bodySha256(request.raw, deps.apiBodyLimit, () => errors.requestError(413, 'the body is too large')),
+        });
         request.caller = caller ?? null;
         if (error) throw error;
       },

@@ -14,6 +14,7 @@ const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 interface Running {
   child: ChildProcess;
   url: string;
+  banner: string;
   stderr: () => string;
 }
 
@@ -30,7 +31,7 @@ async function start(t: { teardown(fn: () => unknown): void }, args: string[], e
   const [line] = (await once(lines, 'line')) as [string];
   const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
   if (!url) throw new Error(`unexpected first line: ${line}`);
-  return { child, url, stderr: () => stderr };
+  return { child, url, banner: line, stderr: () => stderr };
 }
 
 /** A raw HTTP GET, so that header sizes are exactly what the test sends. */
@@ -58,8 +59,9 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 t.test('serves hosts over HTTP, then stops cleanly on SIGTERM', async (t) => {
-  const { child, url } = await start(t, ['--hosts', '12', '--seed', '3']);
+  const { child, url, banner } = await start(t, ['--hosts', '12', '--seed', '3']);
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'listens on loopback by default');
+  t.match(banner, /12 generated hosts per project, seed 3; any X-Auth-Token; AK\/SK: the development pair HSSMOCKDEVELOPMENTAK \/ hss-mock-development-secret-key-00000000; data in memory/);
   const answer = await get(`${url}/v5/my-project/host-management/hosts?enterprise_project_id=all_granted_eps&limit=5`, { 'X-Auth-Token': 'anything' });
   t.equal(answer.status, 200);
   t.match(answer.headers['content-type'], /^application\/json/);
@@ -96,8 +98,10 @@ t.test('--token and its twin restrict the accepted tokens', async (t) => {
 });
 
 t.test('listens where --host says, and says what it serves', async (t) => {
-  const { url } = await start(t, ['--host', '::1', '--token', 'a', '--token', 'b']);
+  const { url, banner } = await start(t, ['--host', '::1', '--token', 'a', '--token', 'b', '--credentials', 'AK:SK']);
   t.match(url, /^http:\/\/\[::1\]:\d+$/);
+  t.match(banner, /2 configured token\(s\); 1 configured AK\/SK pair\(s\); data in memory/);
+  t.notMatch(banner, /SK\b.*SK\b/, 'no secret printed');
   t.equal((await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 'b' })).status, 200);
 });
 

@@ -237,7 +237,7 @@ t.test('reset reads the fixture files again; a broken one leaves everything as i
 });
 
 t.test('the request journal', async (t) => {
-  const app = testApp(t, { tokens: ['good'] });
+  const app = testApp(t, { tokens: [{ token: 'good', projects: [] }] });
   await listHosts(app, 'limit=2&os_type=Linux', { 'x-auth-token': 'good' }, '/v5/p/host-management/hosts');
   await listHosts(app, 'limit=999', { 'x-auth-token': 'good' }, '/v5/q/host-management/hosts');
   await listHosts(app, '', { 'x-auth-token': 'stolen-token' }, '/v5/p/host-management/hosts');

@@ -15,6 +15,7 @@ const DEFAULTS = {
   hosts: 50,
   seed: 1,
   token: [],
+  credentials: [],
   fixtures: [],
   db: ':memory:',
   resetDb: false,
@@ -30,13 +31,23 @@ t.test('flags', async (t) => {
   const options = serve([
     ...['--port', '0', '--host', '0.0.0.0', '--hosts', '2000000', '--seed', '4294967295', '--token', 'a', '--token=b'],
     ...['--fixtures', 'x.json', '--db', 'data.db', '--reset-db', '--admin-token', 'secret', '--journal-size', '0'],
+    ...['--credentials', 'AK1:SK1', '--ak', 'AK2', '--sk', 'S:K2', '--credentials', 'AK3:SK3@p3', '--token', 'c@p1'],
   ]);
   t.strictSame(options, {
     port: 0,
     host: '0.0.0.0',
     hosts: 2000000,
     seed: 4294967295,
-    token: ['a', 'b'],
+    token: [
+      { token: 'a', projects: [] },
+      { token: 'b', projects: [] },
+      { token: 'c', projects: ['p1'] },
+    ],
+    credentials: [
+      { accessKey: 'AK2', secretKey: 'S:K2', projects: [] },
+      { accessKey: 'AK1', secretKey: 'SK1', projects: [] },
+      { accessKey: 'AK3', secretKey: 'SK3', projects: ['p3'] },
+    ],
     fixtures: ['x.json'],
     db: 'data.db',
     resetDb: true,
@@ -51,7 +62,9 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     HSS_MOCK_HOST: '::1',
     HSS_MOCK_HOSTS: '5',
     HSS_MOCK_SEED: '7',
-    HSS_MOCK_TOKEN: 'a,b',
+    HSS_MOCK_TOKEN: 'a,b@p',
+    HSS_MOCK_CREDENTIALS: 'K1:S1,K2:S2@p2',
+    HSS_MOCK_AK: 'ignored: --ak has no twin of its own',
     HSS_MOCK_FIXTURES: 'f1,f2',
     HSS_MOCK_DB: '/data/hss.db',
     HSS_MOCK_RESET_DB: 'true',
@@ -63,7 +76,14 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     host: '::1',
     hosts: 5,
     seed: 7,
-    token: ['a', 'b'],
+    token: [
+      { token: 'a', projects: [] },
+      { token: 'b', projects: ['p'] },
+    ],
+    credentials: [
+      { accessKey: 'K1', secretKey: 'S1', projects: [] },
+      { accessKey: 'K2', secretKey: 'S2', projects: ['p2'] },
+    ],
     fixtures: ['f1', 'f2'],
     db: '/data/hss.db',
     resetDb: true,
@@ -71,7 +91,7 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     journalSize: 10,
   });
   t.equal(serve(['--port', '1', '--token', 'c'], env).port, 1);
-  t.strictSame(serve(['--port', '1', '--token', 'c'], env).token, ['c']);
+  t.strictSame(serve(['--port', '1', '--token', 'c'], env).token, [{ token: 'c', projects: [] }]);
   t.equal(serve([], { HSS_MOCK_RESET_DB: '0' }).resetDb, false);
   t.equal(serve([], { HSS_MOCK_RESET_DB: '1' }).resetDb, true);
   t.equal(serve([], { HSS_MOCK_RESET_DB: 'false' }).resetDb, false);
@@ -93,11 +113,12 @@ t.test('help and version', async (t) => {
   t.same(parseCommandLine(['-h'], {}), { command: 'help' });
   t.same(parseCommandLine(['--version'], {}), { command: 'version' });
   const text = usage('1.2.3');
-  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'fixtures', 'db', 'reset-db', 'admin-token', 'journal-size']) {
+  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'credentials', 'fixtures', 'db', 'reset-db', 'admin-token', 'journal-size']) {
     t.match(text, new RegExp(`--${name} `), `--${name} is listed`);
     t.match(text, new RegExp(`env HSS_MOCK_${name.toUpperCase().replace('-', '_')}\\b`), `with its twin`);
   }
   t.match(text, /\(default 8080\)/);
+  t.match(text, /--ak AK .*\n +env HSS_MOCK_CREDENTIALS \(AK:SK,\.\.\.\)/);
   t.match(text, /Usage: hss-mock generate \[options\]/);
   t.match(text, /--count N +hosts to generate \(default 50\)/);
 });
@@ -114,6 +135,14 @@ t.test('bad options stop with one clear line', async (t) => {
     [['--host', ''], {}, /^--host must not be empty$/],
     [[], { HSS_MOCK_RESET_DB: 'yes' }, /^HSS_MOCK_RESET_DB must be true, false, 1 or 0 \(got "yes"\)$/],
     [['--reset-db=1'], {}, /--reset-db.*does not take an argument/],
+    [['--ak', 'A'], {}, /^--ak and --sk come in pairs \(got 1 --ak and 0 --sk\)$/],
+    [['--credentials', 'AKONLY'], {}, /^--credentials must be AK:SK or AK:SK@PROJECT$/],
+    [['--credentials', ':secret'], {}, /^--credentials must be AK:SK or AK:SK@PROJECT$/],
+    [['--credentials', 'AK:'], {}, /^--credentials must be AK:SK or AK:SK@PROJECT$/],
+    [['--credentials', 'AK:SK@'], {}, /^--credentials must be AK:SK or AK:SK@PROJECT$/],
+    [[], { HSS_MOCK_CREDENTIALS: 'AK:s3cr3t@' }, /^HSS_MOCK_CREDENTIALS must be AK:SK or AK:SK@PROJECT$/],
+    [['--token', '@p'], {}, /^--token must be TOKEN or TOKEN@PROJECT$/],
+    [['--token', 't@'], {}, /^--token must be TOKEN or TOKEN@PROJECT$/],
     [['--bogus'], {}, /Unknown option '--bogus'; see --help$/],
     [['--port'], {}, /--port.*argument missing|argument missing/],
     [['stray'], {}, /Unexpected argument 'stray'/],
