@@ -2,25 +2,38 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
-import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createRequire } from 'node:module';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
-import { adminGuard, authenticator, type Caller, type KeyGrant, type TokenGrant } from './auth.js';
-import { ApiError, errors, StartupError } from './errors.js';
+import fastJson from 'fast-json-stringify';
+import { adminGuard, authenticator, DEVELOPMENT_KEY, type Caller, type KeyGrant, type TokenGrant } from './auth.js';
+import { Control } from './control.js';
+import { FaultInjector } from './faults.js';
+import { bodySha256 } from './signature.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiError, errors, InputError, StartupError } from './errors.js';
 import { Fleet } from './fleet.js';
-import { HostInputError } from './host-input.js';
 import { RequestJournal } from './journal.js';
 import { registerRoutes, type App } from './routes.js';
 import { DuplicateHostError, HostStore } from './store.js';
 import { compile, compileQuery, describeError } from './validation.js';
+import { VERSION } from './version.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The control API's operations, for the library's helpers. */
+    control: Control;
+  }
   interface FastifyRequest {
     /** Who called the emulated API, once authentication has looked. */
     caller: Caller | null;
     /** The error_code answered, for the journal. */
     errorCode: string | null;
+    /** The fault rule (or `header`) that fired for this request, for the journal. */
+    fault: string | null;
   }
 }
 
@@ -28,35 +41,51 @@ export interface AppOptions {
   /** Seed of generated fleets. */
   seed: number;
   /** Size of each generated fleet. */
-  hostsPerProject: number;
+  hosts: number;
   /** Accepted `X-Auth-Token` values, each perhaps bound to projects; none: any token. */
-  tokens: readonly TokenGrant[];
+  token: readonly TokenGrant[];
   /** Accepted AK/SK pairs, each perhaps bound to projects; none: the well-known development pair. */
   credentials: readonly KeyGrant[];
   /** Fixture files and folders. */
   fixtures: readonly string[];
   /** SQLite database file, or `:memory:`. */
-  database: string;
+  db: string;
   /** Empty the database file on start. */
-  resetDatabase: boolean;
+  resetDb: boolean;
   /** When set, the control API requires `Authorization: Bearer <adminToken>`. */
   adminToken: string | undefined;
   /** Requests the journal keeps. */
   journalSize: number;
-  logger: FastifyServerOptions['logger'];
+  /** A JSON file of fault rules, loaded at start and on reset. */
+  faults: string | undefined;
+  /** Requests a second for each caller before 429 APIGW.0308; 0: no throttling. */
+  rateLimit: number;
+  /** Ignore X-Mock-Fault and X-Mock-Delay. */
+  noFaultHeaders: boolean;
+  /** One line a request at `info`; `silent` logs nothing. */
+  logLevel: LogLevel;
+  /** Human-readable logs (for a terminal) instead of JSON lines. */
+  prettyLogs: boolean;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULT_APP_OPTIONS: AppOptions = {
   seed: 1,
-  hostsPerProject: 50,
-  tokens: [],
+  hosts: 50,
+  token: [],
   credentials: [],
   fixtures: [],
-  database: ':memory:',
-  resetDatabase: false,
+  db: ':memory:',
+  resetDb: false,
   adminToken: undefined,
   journalSize: 1000,
-  logger: false,
+  faults: undefined,
+  rateLimit: 0,
+  noFaultHeaders: false,
+  logLevel: 'silent',
+  prettyLogs: false,
 };
 
 /** Room for the documented 32768-character token with the rest of a request's headers. */
@@ -65,16 +94,27 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 const CONTROL_BODY_LIMIT = 32 * 1024 * 1024;
 /** Fastify's default, for every other route. */
 const API_BODY_LIMIT = 1024 * 1024;
+/** The longest a `stall` fault holds a connection. */
+const MAX_STALL_MS = 10 * 60 * 1000;
 const CONTROL_PATH = /^\/_mock(?:[/?]|$)/;
 
 /** Builds the app: fixtures are read and the database opened here, so bad ones throw a StartupError before anything is served. */
 export function buildApp(overrides: Partial<AppOptions> = {}): App {
   const options = { ...DEFAULT_APP_OPTIONS, ...overrides };
   const fleet = new Fleet(options);
-  const store = new HostStore(options.database, fleet.startingHosts, options.resetDatabase);
+  const store = new HostStore(options.db, fleet.startingHosts, options.resetDb);
   const journal = new RequestJournal(options.journalSize);
+  const authenticate = authenticator(options.token, options.credentials);
+  const faults = new FaultInjector({ file: options.faults, seed: options.seed, rateLimit: options.rateLimit, headers: !options.noFaultHeaders });
+  /** Connections a `stall` fault holds open, let go of when the app closes. */
+  const stalled = new Set<Socket>();
   const app = Fastify({
-    logger: options.logger,
+    logger: {
+      level: options.logLevel,
+      // pino-pretty is loaded only for a terminal: it costs start-up time otherwise.
+      ...(options.prettyLogs && { stream: (createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty'))(PRETTY_LOGS) }),
+    },
+    logController: new OneLinePerRequest(),
     bodyLimit: API_BODY_LIMIT,
     genReqId: newRequestId,
     // A client's own X-Request-Id is not trusted: the gateway makes its own.
@@ -95,16 +135,25 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // An empty body with a JSON content type (as some clients send with DELETE) is no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  );
   app.decorateRequest('caller', null);
   app.decorateRequest('errorCode', null);
+  app.decorateRequest('fault', null);
+  // Validators and serializers are compiled on first use: most routes are never called in a
+  // run, and compiling them all would double the start-up time.
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema),
+    validatorOnFirstUse(() => (httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema))),
   );
+  app.setSerializerCompiler(({ schema }) => onFirstUse(() => fastJson(schema)));
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    if (CONTROL_PATH.test(request.url)) return;
+  /** Journals a request to the emulated API; `status` 0: the connection was dropped without an answer. */
+  const journalize = (request: FastifyRequest, status: number) =>
     journal.record({
       time: new Date().toISOString(),
       method: request.method,
@@ -113,10 +162,16 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
       auth: request.caller?.auth ?? 'none',
       caller: request.caller?.id ?? null,
       region: headerText(request.headers.region),
-      status: reply.statusCode,
+      status,
       error_code: request.errorCode,
+      fault: request.fault,
       request_id: request.id,
     });
+  app.addHook('onResponse', async (request, reply) => {
+    if (!CONTROL_PATH.test(request.url)) journalize(request, reply.statusCode);
+  });
+  app.addHook('preClose', async () => {
+    for (const socket of stalled) socket.destroy();
   });
   app.setNotFoundHandler(async () => {
     throw errors.apiNotFound();
@@ -128,16 +183,117 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   });
   app.addHook('onClose', async () => store.close());
 
-  registerRoutes(app, {
-    store,
-    fleet,
-    journal,
-    authenticate: authenticator(options.tokens, options.credentials),
-    requireAdmin: adminGuard(options.adminToken),
-    controlBodyLimit: CONTROL_BODY_LIMIT,
-    apiBodyLimit: API_BODY_LIMIT,
-  });
+  const control = new Control(store, fleet, journal, faults.rules);
+  app.decorate('control', control);
+  app.register(swagger, { openapi: OPENAPI_INFO });
+  // Registered as a plugin, after the OpenAPI generator, so that it sees every route.
+  app.register(async (instance) =>
+    registerRoutes(instance.withTypeProvider<TypeBoxTypeProvider>(), {
+      store,
+      control,
+      authenticate: async (request) => {
+        const { caller, error } = authenticate({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          projectId: request.params.project_id,
+          bodySha256: await bodySha256(request.raw, API_BODY_LIMIT, () => errors.requestError(413, 'the body is too large')),
+        });
+        request.caller = caller ?? null;
+        if (error) throw error;
+      },
+      // After authentication, which has named the caller.
+      injectFault: async (request, reply) => {
+        const fault = faults.decide({
+          projectId: request.params.project_id,
+          query: request.query as Record<string, unknown>,
+          caller: request.caller!.id,
+          headers: request.headers,
+        });
+        if (!fault) return;
+        request.fault = fault.source;
+        const { action } = fault;
+        if (action.kind === 'error') throw action.error;
+        if (action.kind === 'delay') return void (await sleep(action.ms));
+        // reset or stall: no answer at all.
+        journalize(request, 0);
+        reply.hijack();
+        const socket = request.raw.socket;
+        if (action.kind === 'reset') return void socket.resetAndDestroy();
+        stalled.add(socket);
+        socket.once('close', () => stalled.delete(socket));
+        // Until the client gives up; bounded, so that nothing is held for ever.
+        setTimeout(() => socket.destroy(), MAX_STALL_MS).unref();
+      },
+      requireAdmin: adminGuard(options.adminToken),
+      controlBodyLimit: CONTROL_BODY_LIMIT,
+    }),
+  );
   return app;
+}
+
+const OPENAPI_INFO = {
+  openapi: '3.0.3',
+  info: {
+    title: 'hss-mock',
+    version: VERSION,
+    description:
+      "Huawei Cloud HSS's GET /v5/{project_id}/host-management/hosts, as hss-mock emulates it, and hss-mock's control API under /_mock.",
+  },
+  components: {
+    securitySchemes: {
+      token: { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'An IAM token' },
+      aksk: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Authorization',
+        description: `SDK-HMAC-SHA256 signature with X-Sdk-Date; the development pair is ${DEVELOPMENT_KEY.accessKey} / ${DEVELOPMENT_KEY.secretKey}`,
+      },
+      admin: { type: 'http', scheme: 'bearer', description: 'The --admin-token, when one is set' },
+    },
+  },
+} as const;
+
+/** On a terminal: `[10:00:00.000] INFO: GET /v5/p/host-management/hosts 200 1.2ms {"reqId": ...}`. */
+export const PRETTY_LOGS = {
+  colorize: true,
+  singleLine: true,
+  ignore: 'pid,hostname,method,url,status,ms',
+  messageFormat: (log: Record<string, unknown>, messageKey: string) =>
+    log.method === undefined ? String(log[messageKey]) : `${log.method} ${log.url} ${log.status} ${log.ms}ms`,
+};
+
+/** Logs one line a request when it completes (instead of Fastify's two), with what the journal keeps: never headers. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const ms = Math.round(reply.elapsedTime * 10) / 10;
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms, error_code: request.errorCode ?? undefined, err: error ?? undefined },
+      'request',
+    );
+  }
+}
+
+/** A function that compiles itself the first time it is called. */
+function onFirstUse<A, R>(compile: () => (arg: A) => R): (arg: A) => R {
+  let compiled: ((arg: A) => R) | undefined;
+  return (arg) => (compiled ??= compile())(arg);
+}
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/** A validator that compiles itself the first time it is called; Fastify reads its `errors`. */
+function validatorOnFirstUse(compile: () => Validator): Validator {
+  let compiled: Validator | undefined;
+  const validate: Validator = (data) => {
+    compiled ??= compile();
+    const valid = compiled(data);
+    validate.errors = compiled.errors;
+    return valid;
+  };
+  return validate;
 }
 
 function headerText(value: string | string[] | undefined): string | null {
@@ -171,10 +327,10 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError
 /** Any error, as one of the catalogue's. `unrouted`: no route matched (its body was read, and failed, on the way). */
 function toApiError(error: unknown, unrouted = false): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof HostInputError) return errors.invalidBody(error.message);
+  if (error instanceof InputError) return errors.invalidBody(error.message);
   if (error instanceof DuplicateHostError) return errors.duplicateHost(error.projectId, error.hostId);
-  // Only a reset reads fixtures while serving.
-  if (error instanceof StartupError) return errors.fixturesUnusable(error.message);
+  // Only a reset reads start-up files (fixtures, faults) while serving.
+  if (error instanceof StartupError) return errors.startupFilesUnusable(error.message);
   const { validation, validationContext, code, statusCode, message } = error as FastifyError;
   if (statusCode === 413) return errors.requestError(413, 'the body is too large');
   if (unrouted) return errors.apiNotFound();

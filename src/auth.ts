@@ -5,25 +5,24 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { errors, StartupError, type ApiError } from './errors.js';
 import { formatSdkDate, isSignature, parseAuthorization, parseSdkDate, signatureMatches, type SignedRequest } from './signature.js';
 
-/** A token the emulator accepts; `projects` empty: any project. */
+/** A token the emulator accepts; without `projects` (or with none), on any project. */
 export interface TokenGrant {
   token: string;
-  projects: readonly string[];
+  projects?: readonly string[];
 }
 
-/** An access key / secret key pair the emulator accepts; `projects` empty: any project. */
+/** An access key / secret key pair the emulator accepts; without `projects` (or with none), on any project. */
 export interface KeyGrant {
   accessKey: string;
   secretKey: string;
-  projects: readonly string[];
+  projects?: readonly string[];
 }
 
 /** Accepted when no key pair is configured, as Azurite accepts its well-known account key. */
-export const DEVELOPMENT_KEY: KeyGrant = {
+export const DEVELOPMENT_KEY = {
   accessKey: 'HSSMOCKDEVELOPMENTAK',
   secretKey: 'hss-mock-development-secret-key-00000000',
-  projects: [],
-};
+} as const satisfies KeyGrant;
 
 export interface Caller {
   auth: 'token' | 'aksk';
@@ -58,9 +57,9 @@ function findDigest<T>(accepted: readonly (readonly [Buffer, T])[], presented: B
 }
 
 /** Projects of grants given more than once (`T@P1`, `T@P2`) add up; any unbound grant means every project. */
-function mergeProjects<K>(grants: readonly { key: K; projects: readonly string[] }[]): Map<K, Set<string> | 'any'> {
+function mergeProjects<K>(grants: readonly { key: K; projects?: readonly string[] }[]): Map<K, Set<string> | 'any'> {
   const merged = new Map<K, Set<string> | 'any'>();
-  for (const { key, projects } of grants) {
+  for (const { key, projects = [] } of grants) {
     const known = merged.get(key);
     if (projects.length === 0 || known === 'any') merged.set(key, 'any');
     else merged.set(key, new Set([...(known ?? []), ...projects]));
@@ -71,7 +70,7 @@ function mergeProjects<K>(grants: readonly { key: K; projects: readonly string[]
 export function authenticator(tokens: readonly TokenGrant[], keys: readonly KeyGrant[]): (request: AuthRequest) => Authentication {
   const tokenProjects = mergeProjects(tokens.map(({ token, projects }) => ({ key: token, projects })));
   const acceptedTokens = [...tokenProjects].map(([token, projects]) => [digest(token), projects] as const);
-  const keyGrants = keys.length === 0 ? [DEVELOPMENT_KEY] : keys;
+  const keyGrants: readonly KeyGrant[] = keys.length === 0 ? [DEVELOPMENT_KEY] : keys;
   const secretKeys = new Map<string, string>();
   for (const { accessKey, secretKey } of keyGrants) {
     if ((secretKeys.get(accessKey) ?? secretKey) !== secretKey) throw new StartupError(`access key ${accessKey} is given with two different secret keys`);

@@ -4,51 +4,40 @@
 // served or written.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { buildApp } from './app.js';
+import closeWithGrace from 'close-with-grace';
 import { DEVELOPMENT_KEY } from './auth.js';
 import { StartupError } from './errors.js';
 import { HostFactory } from './generator.js';
 import { parseCommandLine, usage, type GenerateOptions, type Options } from './options.js';
 import { serializeHost } from './schemas.js';
+import { startHssMock } from './server.js';
 import { VERSION } from './version.js';
 
 /** Without --project, `generate` prints the fleet of this project id, for every project to serve. */
 const GENERATE_DEFAULT_PROJECT = 'default';
+/** How long in-flight requests get to finish after SIGINT/SIGTERM. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
-async function serve(options: Options): Promise<void> {
-  const app = buildApp({
-    seed: options.seed,
-    hostsPerProject: options.hosts,
-    tokens: options.token,
-    credentials: options.credentials,
-    fixtures: options.fixtures,
-    database: options.db,
-    resetDatabase: options.resetDb,
-    adminToken: options.adminToken,
-    journalSize: options.journalSize,
-  });
-  try {
-    await app.listen({ port: options.port, host: options.host });
-  } catch (error) {
-    await app.close();
-    throw new StartupError(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
-  }
-  const { port } = app.server.address() as { port: number };
-  const hostPart = options.host.includes(':') ? `[${options.host}]` : options.host;
+/** The startup banner: where it listens, what it serves, who gets in, where data lives. */
+function banner(url: string, options: Options): string {
+  const data =
+    options.fixtures.length === 0
+      ? `${options.hosts} generated hosts per project, seed ${options.seed}`
+      : `fixtures ${options.fixtures.join(', ')}`;
   const tokens = options.token.length === 0 ? 'any X-Auth-Token' : `${options.token.length} configured token(s)`;
   const keys =
     options.credentials.length === 0
       ? `AK/SK: the development pair ${DEVELOPMENT_KEY.accessKey} / ${DEVELOPMENT_KEY.secretKey}`
       : `${options.credentials.length} configured AK/SK pair(s)`;
-  const data =
-    options.fixtures.length === 0
-      ? `${options.hosts} generated hosts per project, seed ${options.seed}`
-      : `fixtures ${options.fixtures.join(', ')}`;
   const storage = options.db === ':memory:' ? 'in memory' : `in ${options.db}`;
-  process.stdout.write(`hss-mock ${VERSION} listening on http://${hostPart}:${port} (${data}; ${tokens}; ${keys}; data ${storage})\n`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void app.close().then(() => process.exit(0)));
-  }
+  return `hss-mock ${VERSION} listening on ${url} (${data}; ${tokens}; ${keys}; data ${storage})\n`;
+}
+
+async function serve(options: Options): Promise<void> {
+  const mock = await startHssMock({ ...options, prettyLogs: process.stdout.isTTY === true });
+  process.stdout.write(banner(mock.url, options));
+  // In-flight requests finish, the database closes, then exit code 0.
+  closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, () => mock.close());
 }
 
 /** Prints a fixture file: a saved API response of the fleet, keyed by project id when one is given. */

@@ -37,6 +37,16 @@ export const errors = {
       'gateway',
     ),
   projectForbidden: () => new ApiError(403, 'APIGW.0302', 'The IAM user is not authorized to access the API.', 'gateway'),
+  tokenExpired: () => new ApiError(401, 'APIGW.0307', 'The token must be updated.', 'gateway'),
+  throttled: (limit: number) =>
+    new ApiError(
+      429,
+      'APIGW.0308',
+      `The throttling threshold has been reached: policy user over ratelimit,limit:${limit},time:1 second`,
+      'gateway',
+    ),
+  backendUnavailable: () => new ApiError(502, 'APIGW.0201', 'Backend unavailable.', 'gateway'),
+  backendTimeout: () => new ApiError(504, 'APIGW.0201', 'Backend timeout.', 'gateway'),
   apiNotFound: () =>
     new ApiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment', 'gateway'),
   requestError: (statusCode: 400 | 413 | 414 | 494, detail: string) =>
@@ -47,14 +57,19 @@ export const errors = {
   invalidBody: (detail: string) => new ApiError(400, 'MOCK.0400', `Invalid body. ${detail}`, 'gateway'),
   adminTokenRequired: () =>
     new ApiError(401, 'MOCK.0401', 'The control API needs the header Authorization: Bearer <admin token>', 'gateway'),
+  invalidFaultHeader: (header: string, expected: string) => new ApiError(400, 'MOCK.0400', `Invalid header. ${header} must be ${expected}`, 'gateway'),
+  faultNotFound: (id: string) => new ApiError(404, 'MOCK.0404', `There is no fault rule ${id}`, 'gateway'),
   hostNotFound: (projectId: string, hostId: string) =>
     new ApiError(404, 'MOCK.0404', `Project ${projectId} has no host ${hostId}`, 'gateway'),
   duplicateHost: (projectId: string, hostId: string) =>
     new ApiError(409, 'MOCK.0409', `Project ${projectId} already has a host ${hostId}; nothing was written`, 'gateway'),
   unsupportedMediaType: () => new ApiError(415, 'MOCK.0415', 'The body must be JSON (Content-Type: application/json)', 'gateway'),
-  fixturesUnusable: (detail: string) =>
-    new ApiError(422, 'MOCK.0422', `The fixtures cannot be loaded, so nothing was reset: ${detail}`, 'gateway'),
+  startupFilesUnusable: (detail: string) =>
+    new ApiError(422, 'MOCK.0422', `A start-up file cannot be read, so nothing was reset: ${detail}`, 'gateway'),
 };
 
 /** A bad option or fixture: the message is the one line to print before stopping. */
 export class StartupError extends Error {}
+
+/** What is wrong with some input (a body, a fixture), as `/3/os_type: must be one of: Linux, Windows`. */
+export class InputError extends Error {}

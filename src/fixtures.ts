@@ -1,8 +1,8 @@
 // Fixture files: hosts to serve instead of generated ones (README, "Fixtures").
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { StartupError } from './errors.js';
-import { firstDuplicateId, HostInputError, isSavedResponse, readHostList, type InputHost } from './host-input.js';
+import { InputError, StartupError } from './errors.js';
+import { firstDuplicateId, isSavedResponse, readHostList, type InputHost } from './host-input.js';
 
 export interface FixtureSet {
   /** From arrays and saved responses: the hosts of every project without keyed entries. */
@@ -25,10 +25,10 @@ export function loadFixtures(paths: readonly string[]): FixtureSet {
         continue;
       }
       if (typeof content !== 'object' || content === null) {
-        throw new HostInputError('expected an array of hosts, an object keyed by project id, or a saved API response');
+        throw new InputError('expected an array of hosts, an object keyed by project id, or a saved API response');
       }
       for (const [projectId, value] of Object.entries(content)) {
-        if (projectId.length < 1 || projectId.length > 256) throw new HostInputError(`project id "${projectId}" must be 1 to 256 characters`);
+        if (projectId.length < 1 || projectId.length > 256) throw new InputError(`project id "${projectId}" must be 1 to 256 characters`);
         fixtures.byProject.set(projectId, [...(fixtures.byProject.get(projectId) ?? []), ...readHostList(value, `/${projectId}`)]);
       }
     } catch (error) {

@@ -7,7 +7,7 @@ import type { Host } from './schemas.js';
 
 export interface FleetOptions {
   seed: number;
-  hostsPerProject: number;
+  hosts: number;
   fixtures: readonly string[];
 }
 
@@ -22,7 +22,7 @@ export class Fleet {
   /** The hosts a project starts with: its fixtures, else a generated fleet. */
   readonly startingHosts = (projectId: string): Iterable<Host> => {
     const entries = this.fixtures.byProject.get(projectId) ?? this.fixtures.everyProject;
-    if (!entries) return this.generate(projectId, this.options.hostsPerProject);
+    if (!entries) return this.generate(projectId, this.options.hosts);
     return completeInput(entries, new HostFactory(this.options.seed, projectId).completer('fixtures'));
   };
 

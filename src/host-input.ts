@@ -1,10 +1,8 @@
 // Hosts as users write them, in fixture files and control API bodies: checked against the Host
 // schema, partial ones marked for completion, saved API responses kept verbatim.
+import { InputError } from './errors.js';
 import { Host } from './schemas.js';
 import { compile, describeError } from './validation.js';
-
-/** What is wrong with some input, as `/3/os_type: must be one of: Linux, Windows`. */
-export class HostInputError extends Error {}
 
 /** A host as given. Hosts of a saved API response are served verbatim; others are completed. */
 export interface InputHost {
@@ -21,7 +19,7 @@ export function isSavedResponse(value: unknown): value is { data_list: unknown }
 
 /** One host, checked. `path` locates it in the input. */
 export function readHost(value: unknown, path: string): Host {
-  if (!checkHost(value)) throw new HostInputError(describeError(checkHost.errors![0]!, 'pointer', path));
+  if (!checkHost(value)) throw new InputError(describeError(checkHost.errors![0]!, 'pointer', path));
   return value;
 }
 
@@ -30,7 +28,7 @@ export function readHostList(value: unknown, path: string): InputHost[] {
   const verbatim = isSavedResponse(value);
   const list = verbatim ? value.data_list : value;
   const listPath = verbatim ? `${path}/data_list` : path;
-  if (!Array.isArray(list)) throw new HostInputError(`${listPath}: must be an array of hosts`);
+  if (!Array.isArray(list)) throw new InputError(`${listPath}: must be an array of hosts`);
   return list.map((host, index) => ({ host: readHost(host, `${listPath}/${index}`), verbatim }));
 }
 
@@ -60,10 +58,10 @@ export function completeInput(hosts: readonly InputHost[], complete: (partial: H
  * `host_id` cannot change. The result is checked like any written host.
  */
 export function applyMergePatch(host: Host, patch: unknown): Host {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new HostInputError('(root): must be an object of fields');
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new InputError('(root): must be an object of fields');
   const merged: Record<string, unknown> = { ...host };
   for (const [field, value] of Object.entries(patch)) {
-    if (field === 'host_id' && value !== host.host_id) throw new HostInputError('/host_id: cannot change');
+    if (field === 'host_id' && value !== host.host_id) throw new InputError('/host_id: cannot change');
     if (value === null) delete merged[field];
     else merged[field] = value;
   }

@@ -1,25 +1,14 @@
 // The request journal: the last N requests to the emulated API, oldest first, in a ring so that
 // memory stays bounded however long the emulator runs.
 import { parse as parseQueryString } from 'node:querystring';
+import type { JournalEntry as JournalView } from './schemas.js';
 
-export interface JournalEntry {
-  time: string;
-  method: string;
+/** A journal entry as recorded: the URL is split into path and decoded query only when listed. */
+export type JournalEntry = Omit<JournalView, 'path' | 'query'> & {
   /** The path and query string as received. */
   url: string;
-  project_id: string | null;
-  auth: 'token' | 'aksk' | 'none';
-  /** The access key, or a short fingerprint of a token; never the token itself. */
-  caller: string | null;
-  /** The `region` header, which every SDK sends; any region works. */
-  region: string | null;
-  status: number;
-  error_code: string | null;
-  request_id: string;
-}
-
-/** An entry as the control API shows it: the URL split into path and decoded query. */
-export type JournalView = Omit<JournalEntry, 'url'> & { path: string; query: Record<string, string | string[]> };
+};
+export type { JournalView };
 
 export class RequestJournal {
   private entries: JournalEntry[] = [];

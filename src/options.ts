@@ -1,11 +1,14 @@
 // Command-line options and their environment twins, parsed and validated once, here at the edge.
 import { parseArgs } from 'node:util';
+import { LOG_LEVELS } from './app.js';
 import type { KeyGrant, TokenGrant } from './auth.js';
 import { StartupError } from './errors.js';
 
 interface OptionSpec {
   /** `token`: `TOKEN[@PROJECT]`; `keys`: `AK:SK[@PROJECT]`. */
-  kind: 'integer' | 'string' | 'flag' | 'token' | 'keys';
+  kind: 'integer' | 'string' | 'flag' | 'token' | 'keys' | 'choice';
+  /** The values a `choice` takes. */
+  choices?: readonly string[];
   /** Has no environment twin of its own (its twin is another option's). */
   noEnv?: boolean;
   help: string;
@@ -44,6 +47,10 @@ export const OPTION_SPECS = {
   'reset-db': { kind: 'flag', default: false, help: 'empty the --db file on start' },
   'admin-token': { kind: 'string', value: 'TOKEN', help: 'require Authorization: Bearer TOKEN on the control API' },
   'journal-size': { kind: 'integer', value: 'N', min: 0, max: 1_000_000, default: 1000, help: 'requests the journal keeps' },
+  faults: { kind: 'string', value: 'FILE', help: 'JSON file of fault rules, loaded at start and on reset' },
+  'rate-limit': { kind: 'integer', value: 'N', min: 0, max: 1_000_000, default: 0, help: 'requests a second for each caller before 429 APIGW.0308; 0: off' },
+  'no-fault-headers': { kind: 'flag', default: false, help: 'ignore the X-Mock-Fault and X-Mock-Delay headers' },
+  'log-level': { kind: 'choice', value: 'LEVEL', choices: LOG_LEVELS, default: 'info', help: `one line a request at info; ${LOG_LEVELS.join(', ')}` },
 } as const satisfies Record<string, OptionSpec>;
 
 /** The options of `hss-mock generate`, which prints a fixture file of generated hosts. */
@@ -54,13 +61,16 @@ export const GENERATE_SPECS = {
 } as const satisfies Record<string, OptionSpec>;
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
-type ValueOf<S extends OptionSpec> = {
-  integer: number;
-  string: string;
-  flag: boolean;
-  token: TokenGrant;
-  keys: KeyGrant;
-}[S['kind']];
+type ValueOf<S extends OptionSpec> = S extends { choices: readonly (infer C)[] }
+  ? C
+  : {
+      integer: number;
+      string: string;
+      flag: boolean;
+      token: TokenGrant;
+      keys: KeyGrant;
+      choice: string;
+    }[S['kind']];
 type OptionsOf<Specs extends Record<string, OptionSpec>> = {
   -readonly [K in keyof Specs as CamelCase<K & string>]: Specs[K] extends { repeatable: true }
     ? ValueOf<Specs[K]>[]
@@ -168,6 +178,10 @@ function readValue(spec: OptionSpec, value: string, source: string): unknown {
     if (colon < 1 || colon === pair.length - 1 || projects[0] === '') throw new StartupError(`${source} must be AK:SK or AK:SK@PROJECT`);
     return { accessKey: pair.slice(0, colon), secretKey: pair.slice(colon + 1), projects };
   }
+  if (spec.kind === 'choice') {
+    if (!spec.choices!.includes(value)) throw new StartupError(`${source} must be one of ${spec.choices!.join(', ')} (got "${value}")`);
+    return value;
+  }
   if (spec.kind === 'flag') {
     if (value === 'true' || value === '1') return true;
     if (value === 'false' || value === '0') return false;
@@ -183,7 +197,7 @@ function readValue(spec: OptionSpec, value: string, source: string): unknown {
 function optionLines(specs: Record<string, OptionSpec>, withEnv: boolean): string[] {
   return Object.entries(specs).map(([name, spec]) => {
     const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`.padEnd(34);
-    const suffix = spec.default === undefined || spec.default === false ? '' : ` (default ${spec.default})`;
+    const suffix = spec.default === undefined || spec.default === false || spec.default === 0 ? '' : ` (default ${spec.default})`;
     const twin = spec.noEnv ? 'env HSS_MOCK_CREDENTIALS (AK:SK,...)' : `env ${envName(name)}`;
     return `${left}${spec.help}${suffix}${withEnv ? `\n${''.padEnd(34)}${twin}` : ''}`;
   });

@@ -2,7 +2,7 @@
 // (../shared/seed/000_21686525b1f3098a.txt) and the settled extras of the spec.
 // The same schemas validate requests, validate written hosts and serialize responses.
 import fastJson from 'fast-json-stringify';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** A string enum rendered as JSON Schema `enum` (clear validation messages, plain OpenAPI). */
 function StringEnum<const T extends readonly string[]>(values: T, description: string) {
@@ -120,15 +120,17 @@ export const ProjectParams = Type.Object({
   project_id: Text(1, 256, 'Project ID'),
 });
 
-/** Table 2, with the values newer API versions add (spec section 1). Unknown parameters are ignored; defaults make three always present. */
+/** Table 2, with the values newer API versions add (spec section 1). Unknown parameters are ignored. */
 export const ListHostsQuery = Type.Object(
   {
-    enterprise_project_id: Type.String({
-      minLength: 1,
-      maxLength: 256,
-      default: '0',
-      description: 'Enterprise project ID; 0 (default) is the default enterprise project, all_granted_eps is every one',
-    }),
+    enterprise_project_id: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        default: '0',
+        description: 'Enterprise project ID; 0 (default) is the default enterprise project, all_granted_eps is every one',
+      }),
+    ),
     version: Type.Optional(StringEnum(EDITIONS, 'HSS edition')),
     agent_status: Type.Optional(StringEnum([...AGENT_STATUSES, 'not_online', 'installed'], 'Agent status')),
     detect_result: Type.Optional(StringEnum(DETECT_RESULTS, 'Detection result')),
@@ -151,17 +153,17 @@ export const ListHostsQuery = Type.Object(
     asset_value: Type.Optional(StringEnum(ASSET_VALUES, 'Asset importance')),
     label: Type.Optional(Text(1, 64, 'Asset tag')),
     server_group: Type.Optional(Text(1, 64, 'Asset server group')),
-    limit: Type.Integer({ minimum: 0, maximum: 200, default: 10, description: 'Number of records on each page' }),
-    offset: Type.Integer({ minimum: 0, maximum: 2000000, default: 0, description: 'Rows to skip' }),
+    limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 200, default: 10, description: 'Number of records on each page' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2000000, default: 0, description: 'Rows to skip' })),
   },
   { additionalProperties: true },
 );
-/** The validated query: defaults applied. */
-export type ListHostsQuery = Static<typeof ListHostsQuery>;
+/** The validated query: the schema's defaults make these three always present. */
+export type ListHostsQuery = Static<typeof ListHostsQuery> & Required<Pick<Static<typeof ListHostsQuery>, 'enterprise_project_id' | 'limit' | 'offset'>>;
 
 /** Table 3. Checked by authentication, not by parameter validation: a bad token is a 401, not a 400. */
 export const AuthHeaders = Type.Object({
-  'x-auth-token': Text(1, 32768, 'User token'),
+  'x-auth-token': Type.Optional(Text(1, 32768, 'User token (mandatory unless the request carries an AK/SK signature)')),
 });
 
 export const ErrorBody = Type.Object({
@@ -195,3 +197,80 @@ export const JournalQuery = Type.Object(
   },
   { additionalProperties: true },
 );
+
+function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
+export const HostList = Type.Array(Host);
+
+export const GenerateResult = Type.Object({
+  project_id: Type.String(),
+  count: Type.Integer(),
+  seed: Type.Integer(),
+});
+
+export const Health = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  uptime_seconds: Type.Number(),
+});
+
+/** A request to the emulated API, as the journal shows it. */
+export const JournalEntry = Type.Object({
+  time: Type.String({ format: 'date-time' }),
+  method: Type.String(),
+  path: Type.String(),
+  query: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), { description: 'The query string as received, decoded' }),
+  project_id: Nullable(Type.String()),
+  auth: StringEnum(['token', 'aksk', 'none'], 'How the caller authenticated'),
+  caller: Nullable(Type.String({ description: 'The access key, or a fingerprint of the token' })),
+  region: Nullable(Type.String({ description: 'The region header' })),
+  status: Type.Integer({ description: 'The status answered; 0 when a fault dropped the connection without an answer' }),
+  error_code: Nullable(Type.String()),
+  fault: Nullable(Type.String({ description: 'The fault rule that fired, or header for X-Mock-Fault/X-Mock-Delay' })),
+  request_id: Type.String(),
+});
+export type JournalEntry = Static<typeof JournalEntry>;
+
+export const Journal = Type.Object({
+  total: Type.Integer(),
+  requests: Type.Array(JournalEntry),
+});
+
+// Faults (/_mock/faults and --faults FILE).
+
+/** The documented errors a fault can answer with. */
+export const FaultStatus = Object.assign(
+  Type.Unsafe<401 | 403 | 429 | 500 | 502 | 504>({ type: 'integer', enum: [401, 403, 429, 500, 502, 504], description: 'A documented error status' }),
+  { enum: [401, 403, 429, 500, 502, 504] as const },
+);
+export type FaultStatus = Static<typeof FaultStatus>;
+
+export const FaultRule = Type.Object(
+  {
+    project_id: Type.Optional(Text(1, 256, 'Only requests to this project')),
+    query: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Only requests with these query parameters (decoded values)' })),
+    caller: Type.Optional(Text(1, 256, "Only this caller: an access key, or a token's fingerprint as the journal shows it")),
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'Let this many matching requests through first' })),
+    times: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Then fire for this many only' })),
+    fraction: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Fire for this seeded fraction of matching requests' })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295, description: 'Seed of fraction and delay ranges; default: --seed' })),
+    action: StringEnum(['error', 'delay', 'reset', 'stall'] as const, 'Answer with an error, delay the answer, reset the connection, or never answer'),
+    status: Type.Optional(FaultStatus),
+    delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000, description: 'Milliseconds to wait before answering' })),
+    delay_max_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60000, description: 'With delay_ms: a delay drawn from the seed between the two' })),
+  },
+  { additionalProperties: false },
+);
+export type FaultRuleInput = Static<typeof FaultRule>;
+
+export const FaultRuleView = Type.Composite([
+  Type.Object({ id: Type.String() }),
+  FaultRule,
+  Type.Object({ matched: Type.Integer(), fired: Type.Integer() }),
+]);
+
+export const FaultList = Type.Object({ total: Type.Integer(), faults: Type.Array(FaultRuleView) });
+
+export const FaultParams = Type.Object({ id: Text(1, 64, 'A fault rule id') });

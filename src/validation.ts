@@ -55,10 +55,11 @@ const INTEGER = /^[+-]?[0-9]+$/;
  * are read strictly (decimal digits; `true`/`false`) and anything else is left for the schema to
  * reject. A declared parameter given twice is rejected; unknown parameters are left alone.
  */
-export function compileQuery(schema: TObject): (query: Record<string, unknown>) => boolean {
+export function compileQuery(schema: TObject): ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } {
   const check = ajv.compile(schema);
   const properties: Record<string, TSchema> = schema.properties;
-  const validate = (query: Record<string, unknown>): boolean => {
+  const validate = (data: unknown): boolean => {
+    const query = data as Record<string, unknown>;
     for (const [name, property] of Object.entries(properties)) {
       const value = query[name];
       if (Array.isArray(value)) {

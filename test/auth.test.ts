@@ -27,7 +27,7 @@ t.test('any token is accepted when none is configured, up to 32768 characters', 
 });
 
 t.test('with tokens configured, only those are accepted', async (t) => {
-  const app = testApp(t, { tokens: [{ token: 'token-one', projects: [] }, { token: 'token-two', projects: [] }] });
+  const app = testApp(t, { token: [{ token: 'token-one', projects: [] }, { token: 'token-two', projects: [] }] });
   t.equal((await listHosts(app, '', { 'x-auth-token': 'token-one' })).status, 200);
   t.equal((await listHosts(app, '', { 'x-auth-token': 'token-two' })).status, 200);
   for (const token of ['token-three', 'token-on', 'token-one ', 'TOKEN-ONE']) {
@@ -37,7 +37,7 @@ t.test('with tokens configured, only those are accepted', async (t) => {
     t.equal(body.error_msg, 'Incorrect IAM authentication information: decrypt token fail');
   }
   const long = 'L'.repeat(32768);
-  const withLong = testApp(t, { tokens: [{ token: long, projects: [] }] });
+  const withLong = testApp(t, { token: [{ token: long, projects: [] }] });
   t.equal((await listHosts(withLong, '', { 'x-auth-token': long })).status, 200, 'a configured token of the maximum length');
 });
 

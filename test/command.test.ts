@@ -15,6 +15,8 @@ interface Running {
   child: ChildProcess;
   url: string;
   banner: string;
+  /** Every line printed after the banner so far. */
+  logLines: () => string[];
   stderr: () => string;
 }
 
@@ -31,7 +33,9 @@ async function start(t: { teardown(fn: () => unknown): void }, args: string[], e
   const [line] = (await once(lines, 'line')) as [string];
   const url = /listening on (http:\/\/\S+)/.exec(line)?.[1];
   if (!url) throw new Error(`unexpected first line: ${line}`);
-  return { child, url, banner: line, stderr: () => stderr };
+  const logLines: string[] = [];
+  lines.on('line', (logLine) => logLines.push(logLine));
+  return { child, url, banner: line, logLines: () => logLines, stderr: () => stderr };
 }
 
 /** A raw HTTP GET, so that header sizes are exactly what the test sends. */
@@ -187,4 +191,54 @@ t.test('generate stops quietly when its reader does', async (t) => {
   const [code] = await once(child, 'exit');
   t.equal(code, 0);
   t.equal(stderr, '');
+});
+
+t.test('logs one JSON line a request, at info by default; never a secret', async (t) => {
+  const { child, url, logLines } = await start(t, ['--admin-token', 'admin-secret']);
+  await get(`${url}/v5/p/host-management/hosts?limit=1`, { 'X-Auth-Token': 'token-secret-1' });
+  await get(`${url}/v5/p/host-management/hosts`, { Authorization: 'SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=' + 'a'.repeat(64), 'X-Sdk-Date': '20260101T000000Z' });
+  await get(`${url}/_mock/requests`, { Authorization: 'Bearer admin-secret' });
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  const entries = logLines().map((line) => JSON.parse(line) as Record<string, unknown>);
+  const requests = entries.filter((entry) => entry.msg === 'request');
+  t.equal(requests.length, 3, 'one line for each request');
+  t.match(requests[0], { level: 30, method: 'GET', url: '/v5/p/host-management/hosts?limit=1', status: 200, ms: Number, reqId: /^[0-9a-f]{32}$/ });
+  t.match(requests[1], { status: 401, error_code: 'APIGW.0303' });
+  t.notMatch(logLines().join('\n'), /token-secret-1|admin-secret|aaaaaaaa/, 'no token, signature or admin token');
+});
+
+t.test('--log-level warn: no request lines', async (t) => {
+  const { child, url, logLines } = await start(t, ['--log-level', 'warn']);
+  await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't' });
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  t.same(logLines(), []);
+});
+
+t.test('on a terminal, logs are pretty: one readable line a request', async (t) => {
+  const child = spawn('script', ['-qfec', `${process.execPath} ${CLI} --port 0 --hosts 1`, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  while (!/listening on (http:\/\/\S+)/.test(output)) await once(child.stdout, 'data');
+  const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+  await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't' });
+  while (!/hosts 200/.test(output)) await once(child.stdout, 'data');
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+  t.match(plain, /\] INFO: GET \/v5\/p\/host-management\/hosts 200 [\d.]+ms \{"reqId":"[0-9a-f]{32}"\}/);
+});
+
+t.test('SIGTERM lets an in-flight request finish, then exits with code 0', async (t) => {
+  const { child, url } = await start(t, []);
+  const started = performance.now();
+  const inFlight = get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't', 'X-Mock-Delay': '700' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  child.kill('SIGTERM');
+  const answer = await inFlight;
+  t.equal(answer.status, 200, 'answered in full');
+  t.ok(performance.now() - started >= 700);
+  const [code] = await once(child, 'exit');
+  t.equal(code, 0);
 });

@@ -35,7 +35,7 @@ t.test('GET /_mock/health: status, version and uptime, without auth', async (t) 
 });
 
 t.test('GET hosts: every host of the project, raw, in API order', async (t) => {
-  const app = testApp(t, { hostsPerProject: 30 });
+  const app = testApp(t, { hosts: 30 });
   const { status, body } = await call(app, 'GET', `${P}/hosts`);
   t.equal(status, 200);
   t.equal(body.length, 30, 'every enterprise project');
@@ -44,7 +44,7 @@ t.test('GET hosts: every host of the project, raw, in API order', async (t) => {
 });
 
 t.test('POST hosts: one partial host is completed, its given fields kept, and added last', async (t) => {
-  const app = testApp(t, { hostsPerProject: 3 });
+  const app = testApp(t, { hosts: 3 });
   const given = { host_name: 'Web-01', os_type: 'Windows', agent_status: 'offline', labels: ['pci'] } as const;
   const { status, body } = await call(app, 'POST', `${P}/hosts`, given);
   t.equal(status, 201);
@@ -58,7 +58,7 @@ t.test('POST hosts: one partial host is completed, its given fields kept, and ad
 });
 
 t.test('POST hosts: an array, and a saved API response (stored verbatim)', async (t) => {
-  const app = testApp(t, { hostsPerProject: 0 });
+  const app = testApp(t, { hosts: 0 });
   const many = await call(app, 'POST', `${P}/hosts`, [{ host_id: 'a' }, { host_id: 'b' }]);
   t.equal(many.status, 201);
   t.same(many.body.map((host: Host) => host.host_id), ['a', 'b']);
@@ -71,7 +71,7 @@ t.test('POST hosts: an array, and a saved API response (stored verbatim)', async
 
 t.test('two writes of the same partial host give two different hosts, the same ones on every run', async (t) => {
   const run = async () => {
-    const app = testApp(t, { hostsPerProject: 0 });
+    const app = testApp(t, { hosts: 0 });
     await call(app, 'POST', `${P}/hosts`, {});
     await call(app, 'POST', `${P}/hosts`, {});
     return (await call(app, 'GET', `${P}/hosts`)).body as Host[];
@@ -82,7 +82,7 @@ t.test('two writes of the same partial host give two different hosts, the same o
 });
 
 t.test('a bad body: 400 with the path of the first bad field, and nothing written', async (t) => {
-  const app = testApp(t, { hostsPerProject: 5 });
+  const app = testApp(t, { hosts: 5 });
   const before = (await call(app, 'GET', `${P}/hosts`)).body;
   const cases: [string, unknown, number, string][] = [
     ['POST', [{ host_name: 'ok' }, { os_type: 'Solaris' }], 400, 'Invalid body. /1/os_type: must be one of: Linux, Windows'],
@@ -104,12 +104,12 @@ t.test('a bad body: 400 with the path of the first bad field, and nothing writte
   t.equal(wrongType.json().error_code, 'MOCK.0415');
   const empty = await app.inject({ method: 'POST', url: `${P}/hosts`, headers: { 'content-type': 'application/json' }, payload: '' });
   t.equal(empty.statusCode, 400);
-  t.equal(empty.json().error_code, 'MOCK.0400');
+  t.same(empty.json().error_msg, 'Invalid body. (root): must be an object', 'an empty body is no host');
   t.same((await call(app, 'GET', `${P}/hosts`)).body, before, 'nothing was written');
 });
 
 t.test('a duplicate host_id: 409, and nothing written', async (t) => {
-  const app = testApp(t, { hostsPerProject: 0 });
+  const app = testApp(t, { hosts: 0 });
   await call(app, 'POST', `${P}/hosts`, { host_id: 'taken' });
   const withStored = await call(app, 'POST', `${P}/hosts`, [{ host_id: 'new' }, { host_id: 'taken' }]);
   t.equal(withStored.status, 409);
@@ -139,7 +139,7 @@ t.test('PUT hosts: replace the fleet, e.g. "three Windows hosts, one offline, on
 });
 
 t.test('PATCH a host: merge patch; null removes a field; host_id cannot change', async (t) => {
-  const app = testApp(t, { hostsPerProject: 0 });
+  const app = testApp(t, { hosts: 0 });
   await call(app, 'PUT', `${P}/hosts`, [{ host_id: 'h1', agent_status: 'online', public_ip: '121.36.1.1' }, { host_id: 'h2', agent_status: 'online' }]);
   const patched = await call(app, 'PATCH', `${P}/hosts/h1`, { agent_status: 'offline', public_ip: null, host_id: 'h1' });
   t.equal(patched.status, 200);
@@ -168,7 +168,7 @@ t.test('PATCH a host: merge patch; null removes a field; host_id cannot change',
 });
 
 t.test('DELETE one host, then all: the project then serves an empty fleet', async (t) => {
-  const app = testApp(t, { hostsPerProject: 4 });
+  const app = testApp(t, { hosts: 4 });
   const [victim] = (await call(app, 'GET', `${P}/hosts`)).body as Host[];
   t.equal((await call(app, 'DELETE', `${P}/hosts/${victim!.host_id}`)).status, 204);
   t.equal((await served(app)).length, 3);
@@ -185,7 +185,7 @@ t.test('POST generate: the same fleet as a fresh start with that seed and count'
   const { status, body } = await call(app, 'POST', `${P}/generate`, { count: 20, seed: 9 });
   t.equal(status, 200);
   t.same(body, { project_id: 'p', count: 20, seed: 9 });
-  const fresh = testApp(t, { seed: 9, hostsPerProject: 20 });
+  const fresh = testApp(t, { seed: 9, hosts: 20 });
   t.same(await served(app), await served(fresh));
   t.same(await served(app), [...new HostFactory(9, 'p').generate(20)]);
   const withDefaultSeed = await call(app, 'POST', `${P}/generate`, { count: 2 });
@@ -205,7 +205,7 @@ t.test('POST generate: the same fleet as a fresh start with that seed and count'
 });
 
 t.test('reset: one project, or all, back to the start-up state', async (t) => {
-  const app = testApp(t, { hostsPerProject: 6 });
+  const app = testApp(t, { hosts: 6 });
   const start = await served(app);
   const otherStart = (await call(app, 'GET', '/_mock/projects/q/hosts')).body;
   await call(app, 'DELETE', `${P}/hosts`);
@@ -231,13 +231,13 @@ t.test('reset reads the fixture files again; a broken one leaves everything as i
   const broken = await call(app, 'POST', '/_mock/reset');
   t.equal(broken.status, 422);
   t.equal(broken.body.error_code, 'MOCK.0422');
-  t.match(broken.body.error_msg, /^The fixtures cannot be loaded, so nothing was reset: .*hosts\.json: /);
+  t.match(broken.body.error_msg, /^A start-up file cannot be read, so nothing was reset: .*hosts\.json: /);
   t.same((await served(app)).map((host) => host.host_id), ['second', 'added'], 'nothing was reset');
   t.equal((await call(app, 'POST', `${P}/reset`)).status, 422);
 });
 
 t.test('the request journal', async (t) => {
-  const app = testApp(t, { tokens: [{ token: 'good', projects: [] }] });
+  const app = testApp(t, { token: [{ token: 'good', projects: [] }] });
   await listHosts(app, 'limit=2&os_type=Linux', { 'x-auth-token': 'good' }, '/v5/p/host-management/hosts');
   await listHosts(app, 'limit=999', { 'x-auth-token': 'good' }, '/v5/q/host-management/hosts');
   await listHosts(app, '', { 'x-auth-token': 'stolen-token' }, '/v5/p/host-management/hosts');

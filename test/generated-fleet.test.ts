@@ -46,7 +46,7 @@ t.test('projects are isolated: each has its own hosts', async (t) => {
 });
 
 t.test('--hosts sets the size of every fleet', async (t) => {
-  const app = testApp(t, { hostsPerProject: 7 });
+  const app = testApp(t, { hosts: 7 });
   t.equal((await listHosts(app, ALL)).body.total_num, 7);
 });
 

@@ -21,6 +21,10 @@ const DEFAULTS = {
   resetDb: false,
   adminToken: undefined,
   journalSize: 1000,
+  faults: undefined,
+  rateLimit: 0,
+  noFaultHeaders: false,
+  logLevel: 'info',
 };
 
 t.test('defaults', async (t) => {
@@ -31,7 +35,8 @@ t.test('flags', async (t) => {
   const options = serve([
     ...['--port', '0', '--host', '0.0.0.0', '--hosts', '2000000', '--seed', '4294967295', '--token', 'a', '--token=b'],
     ...['--fixtures', 'x.json', '--db', 'data.db', '--reset-db', '--admin-token', 'secret', '--journal-size', '0'],
-    ...['--credentials', 'AK1:SK1', '--ak', 'AK2', '--sk', 'S:K2', '--credentials', 'AK3:SK3@p3', '--token', 'c@p1'],
+    ...['--credentials', 'AK1:SK1', '--ak', 'AK2', '--sk', 'S:K2', '--credentials', 'AK3:SK3@p3', '--token', 'c@p1', '--log-level', 'warn'],
+    ...['--faults', 'faults.json', '--rate-limit', '200', '--no-fault-headers'],
   ]);
   t.strictSame(options, {
     port: 0,
@@ -53,6 +58,10 @@ t.test('flags', async (t) => {
     resetDb: true,
     adminToken: 'secret',
     journalSize: 0,
+    faults: 'faults.json',
+    rateLimit: 200,
+    noFaultHeaders: true,
+    logLevel: 'warn',
   });
 });
 
@@ -70,6 +79,10 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     HSS_MOCK_RESET_DB: 'true',
     HSS_MOCK_ADMIN_TOKEN: 'admin',
     HSS_MOCK_JOURNAL_SIZE: '10',
+    HSS_MOCK_LOG_LEVEL: 'silent',
+    HSS_MOCK_FAULTS: '/f.json',
+    HSS_MOCK_RATE_LIMIT: '5',
+    HSS_MOCK_NO_FAULT_HEADERS: '1',
   };
   t.strictSame(serve([], env), {
     port: 9000,
@@ -89,6 +102,10 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     resetDb: true,
     adminToken: 'admin',
     journalSize: 10,
+    faults: '/f.json',
+    rateLimit: 5,
+    noFaultHeaders: true,
+    logLevel: 'silent',
   });
   t.equal(serve(['--port', '1', '--token', 'c'], env).port, 1);
   t.strictSame(serve(['--port', '1', '--token', 'c'], env).token, [{ token: 'c', projects: [] }]);
@@ -113,9 +130,9 @@ t.test('help and version', async (t) => {
   t.same(parseCommandLine(['-h'], {}), { command: 'help' });
   t.same(parseCommandLine(['--version'], {}), { command: 'version' });
   const text = usage('1.2.3');
-  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'credentials', 'fixtures', 'db', 'reset-db', 'admin-token', 'journal-size']) {
+  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'credentials', 'fixtures', 'db', 'reset-db', 'admin-token', 'journal-size', 'log-level', 'faults', 'rate-limit', 'no-fault-headers']) {
     t.match(text, new RegExp(`--${name} `), `--${name} is listed`);
-    t.match(text, new RegExp(`env HSS_MOCK_${name.toUpperCase().replace('-', '_')}\\b`), `with its twin`);
+    t.match(text, new RegExp(`env HSS_MOCK_${name.toUpperCase().replaceAll('-', '_')}\\b`), `with its twin`);
   }
   t.match(text, /\(default 8080\)/);
   t.match(text, /--ak AK .*\n +env HSS_MOCK_CREDENTIALS \(AK:SK,\.\.\.\)/);
@@ -135,6 +152,7 @@ t.test('bad options stop with one clear line', async (t) => {
     [['--host', ''], {}, /^--host must not be empty$/],
     [[], { HSS_MOCK_RESET_DB: 'yes' }, /^HSS_MOCK_RESET_DB must be true, false, 1 or 0 \(got "yes"\)$/],
     [['--reset-db=1'], {}, /--reset-db.*does not take an argument/],
+    [['--log-level', 'loud'], {}, /^--log-level must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
     [['--ak', 'A'], {}, /^--ak and --sk come in pairs \(got 1 --ak and 0 --sk\)$/],
     [['--credentials', 'AKONLY'], {}, /^--credentials must be AK:SK or AK:SK@PROJECT$/],
     [['--credentials', ':secret'], {}, /^--credentials must be AK:SK or AK:SK@PROJECT$/],

@@ -5,7 +5,7 @@ import { listHosts, testApp } from './helpers.js';
 const ALL = 'enterprise_project_id=all_granted_eps';
 
 t.test('walking pages as Terraform does (limit=20, offset += page length until an empty page)', async (t) => {
-  const app = testApp(t, { hostsPerProject: 137 });
+  const app = testApp(t, { hosts: 137 });
   for (const filter of ['', '&os_type=Linux', '&agent_status=not_online', '&detect_result=risk&os_type=Windows']) {
     const seen: string[] = [];
     let totals = new Set<number>();
@@ -30,7 +30,7 @@ t.test('walking pages as Terraform does (limit=20, offset += page length until a
 });
 
 t.test('total_num counts every match, data_list is the page', async (t) => {
-  const app = testApp(t, { hostsPerProject: 30 });
+  const app = testApp(t, { hosts: 30 });
   const { body } = await listHosts(app, `${ALL}&limit=7&offset=3`);
   t.equal(body.total_num, 30);
   t.equal(body.data_list.length, 7);
@@ -39,14 +39,14 @@ t.test('total_num counts every match, data_list is the page', async (t) => {
 });
 
 t.test('limit=0 answers an empty page with the true total', async (t) => {
-  const app = testApp(t, { hostsPerProject: 30 });
+  const app = testApp(t, { hosts: 30 });
   const { status, body } = await listHosts(app, `${ALL}&limit=0`);
   t.equal(status, 200);
   t.same(body, { total_num: 30, data_list: [] });
 });
 
 t.test('an offset at or past the end answers an empty page', async (t) => {
-  const app = testApp(t, { hostsPerProject: 30 });
+  const app = testApp(t, { hosts: 30 });
   for (const offset of [30, 31, 2000000]) {
     const { status, body } = await listHosts(app, `${ALL}&offset=${offset}`);
     t.equal(status, 200);
@@ -57,6 +57,6 @@ t.test('an offset at or past the end answers an empty page', async (t) => {
 });
 
 t.test('an empty fleet', async (t) => {
-  const app = testApp(t, { hostsPerProject: 0 });
+  const app = testApp(t, { hosts: 0 });
   t.same((await listHosts(app, ALL)).body, { total_num: 0, data_list: [] });
 });

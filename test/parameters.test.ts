@@ -116,7 +116,7 @@ t.test('a documented parameter given twice is rejected; an unknown one is ignore
 });
 
 t.test('defaults: limit 10, offset 0, the default enterprise project', async (t) => {
-  const app = testApp(t, { hostsPerProject: 60 });
+  const app = testApp(t, { hosts: 60 });
   const { body } = await listHosts(app, '');
   t.equal(body.data_list.length, 10);
   const explicit = await listHosts(app, 'limit=10&offset=0&enterprise_project_id=0');
@@ -160,7 +160,7 @@ t.test('order of checks: an unauthenticated bad request is a 401, an unknown pat
 });
 
 t.test('the answer has exactly the documented fields', async (t) => {
-  const app = testApp(t, { hostsPerProject: 50 });
+  const app = testApp(t, { hosts: 50 });
   const { body } = await listHosts(app, 'enterprise_project_id=all_granted_eps&limit=200');
   t.same(Object.keys(body), ['total_num', 'data_list']);
   const documented = new Set(

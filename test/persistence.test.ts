@@ -18,14 +18,14 @@ function tempFile(name: string): string {
 }
 
 t.test('data written to a --db file is served after a restart, not regenerated', async (t) => {
-  const database = tempFile('hss.db');
-  const first = buildApp({ database, hostsPerProject: 5 });
+  const db = tempFile('hss.db');
+  const first = buildApp({ db, hosts: 5 });
   await first.inject({ method: 'POST', url: '/_mock/projects/p/hosts', payload: { host_id: 'kept', host_name: 'kept-host' } });
   await first.inject({ method: 'DELETE', url: '/_mock/projects/empty/hosts' });
   const before = (await listHosts(first, ALL, undefined, '/v5/p/host-management/hosts')).body;
   await first.close();
 
-  const second = buildApp({ database, hostsPerProject: 99, seed: 77 });
+  const second = buildApp({ db, hosts: 99, seed: 77 });
   t.teardown(() => second.close());
   t.same((await listHosts(second, ALL, undefined, '/v5/p/host-management/hosts')).body, before, 'the same hosts, whatever the new options');
   t.equal(before.total_num, 6);
@@ -36,11 +36,11 @@ t.test('data written to a --db file is served after a restart, not regenerated',
 });
 
 t.test('--reset-db starts the file afresh', async (t) => {
-  const database = tempFile('hss.db');
-  const first = buildApp({ database, hostsPerProject: 0 });
+  const db = tempFile('hss.db');
+  const first = buildApp({ db, hosts: 0 });
   await first.inject({ method: 'POST', url: '/_mock/projects/p/hosts', payload: { host_id: 'old' } });
   await first.close();
-  const second = buildApp({ database, hostsPerProject: 2, resetDatabase: true });
+  const second = buildApp({ db, hosts: 2, resetDb: true });
   t.teardown(() => second.close());
   const hosts = (await listHosts(second, ALL, undefined, '/v5/p/host-management/hosts')).body.data_list;
   t.equal(hosts.length, 2);
@@ -60,21 +60,21 @@ t.test('a database file it cannot read as its own is refused with one line, and 
     [future, /future\.db: written by another version of hss-mock \(schema 99, this one reads 1\); start with --reset-db to replace its data$/],
     ['/nonexistent-dir/hss.db', /\/nonexistent-dir\/hss\.db: Cannot open database because the directory does not exist$/],
   ];
-  for (const [database, message] of cases) {
-    const error = t.throws(() => buildApp({ database })) as Error;
+  for (const [db, message] of cases) {
+    const error = t.throws(() => buildApp({ db })) as Error;
     t.type(error, StartupError);
     t.match(error.message, message);
   }
   t.equal(readFileSync(notSqlite, 'utf8'), 'these are my notes, not a database\n'.repeat(50), 'not written to');
-  const reset = buildApp({ database: future, resetDatabase: true });
+  const reset = buildApp({ db: future, resetDb: true });
   t.equal((await listHosts(reset, '')).status, 200, '--reset-db replaces a file of another version');
   await reset.close();
 });
 
 t.test('every acknowledged write survives SIGKILL', async (t) => {
-  const database = tempFile('killed.db');
+  const db = tempFile('killed.db');
   const start = async () => {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--db', database, '--hosts', '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--db', db, '--hosts', '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [line] = (await once(child.stdout, 'data')) as [Buffer];
     return { child, url: /listening on (\S+)/.exec(String(line))![1]! };
   };
@@ -99,7 +99,7 @@ t.test('every acknowledged write survives SIGKILL', async (t) => {
   const hosts = (await (await fetch(`${second.url}/_mock/projects/p/hosts`)).json()) as { host_id: string }[];
   t.equal(written.length, 20);
   t.same(hosts.slice(3).map((host) => host.host_id), written, 'every write is there, in order');
-  t.equal(new Database(database, { readonly: true }).pragma('integrity_check', { simple: true }), 'ok');
+  t.equal(new Database(db, { readonly: true }).pragma('integrity_check', { simple: true }), 'ok');
 });
 
 t.test('the command refuses a bad --db with one line and exit code 2', async (t) => {

@@ -27,7 +27,7 @@ interface SdkError {
   requestId: string;
 }
 
-const app = buildApp({ credentials: [{ accessKey: AK, secretKey: SK, projects: [] }], hostsPerProject: 40 });
+const app = buildApp({ credentials: [{ accessKey: AK, secretKey: SK, projects: [] }], hosts: 40 });
 t.teardown(() => app.close());
 const endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
 
@@ -39,14 +39,14 @@ function client({ ak = AK, sk = SK, securityToken }: { ak?: string; sk?: string;
   };
 }
 
-function listHosts(sdk: ReturnType<typeof client>, queryParams: Record<string, unknown>) {
+function listHosts(sdk: ReturnType<typeof client>, queryParams: Record<string, unknown>, headers: Record<string, string> = {}) {
   return sdk.sendRequest({
     method: 'GET',
     url: '/v5/{project_id}/host-management/hosts',
     contentType: 'application/json',
     queryParams,
     pathParams: {},
-    headers: { region: 'cn-north-4' },
+    headers: { region: 'cn-north-4', ...headers },
   });
 }
 
@@ -122,4 +122,21 @@ t.test('the development pair, when no pair is configured', async (t) => {
   const credentials = new BasicCredentials().withAk(DEVELOPMENT_KEY.accessKey).withSk(DEVELOPMENT_KEY.secretKey).withProjectId('any-project');
   const sdk = new ClientBuilder((hcClient: unknown) => hcClient).withCredential(credentials).withEndpoint(devEndpoint).build() as ReturnType<typeof client>;
   t.equal((await listHosts(sdk, {})).total_num > 0, true);
+});
+
+t.test('throttling (429 APIGW.0308) surfaces through the SDK with its code', async (t) => {
+  const error = await sdkError(listHosts(client(), { limit: 1 }, { 'X-Mock-Fault': '429' }));
+  t.equal(error.httpStatusCode, 429);
+  t.equal(error.errorCode, 'APIGW.0308');
+  t.match(error.errorMsg, /^The throttling threshold has been reached: policy user over ratelimit,limit:\d+,time:1 second$/);
+  t.match(error.requestId, /^[0-9a-f]{32}$/);
+  const throttledApp = buildApp({ credentials: [{ accessKey: AK, secretKey: SK }], rateLimit: 1 });
+  t.teardown(() => throttledApp.close());
+  const throttledEndpoint = await throttledApp.listen({ port: 0, host: '127.0.0.1' });
+  const credentials = new BasicCredentials().withAk(AK).withSk(SK).withProjectId(PROJECT);
+  const sdk = new ClientBuilder((hcClient: unknown) => hcClient).withCredential(credentials).withEndpoint(throttledEndpoint).build() as ReturnType<typeof client>;
+  const results = await Promise.allSettled([listHosts(sdk, {}), listHosts(sdk, {})]);
+  const rejected = results.filter((result) => result.status === 'rejected') as PromiseRejectedResult[];
+  t.equal(rejected.length, 1, 'one of two requests in the same second is throttled by --rate-limit 1');
+  t.equal((rejected[0]!.reason as SdkError).errorMsg, 'The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second');
 });

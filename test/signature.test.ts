@@ -50,7 +50,7 @@ function sign({ method = 'GET', path, query = [], headers, signed, body = '', ak
 }
 
 function keyApp(t: Parameters<typeof testApp>[0], extra: Parameters<typeof testApp>[1] = {}): App {
-  return testApp(t, { credentials: [{ accessKey: AK, secretKey: SK, projects: [] }], hostsPerProject: 5, ...extra });
+  return testApp(t, { credentials: [{ accessKey: AK, secretKey: SK, projects: [] }], hosts: 5, ...extra });
 }
 
 const HOSTS = '/v5/p/host-management/hosts';
@@ -183,7 +183,7 @@ t.test('temporary credentials: X-Security-Token, accepted when signed', async (t
 });
 
 t.test('a token and a signature together: the signature decides', async (t) => {
-  const app = keyApp(t, { tokens: [{ token: 'good-token', projects: [] }] });
+  const app = keyApp(t, { token: [{ token: 'good-token', projects: [] }] });
   const signed = sign({ path: HOSTS, headers: { 'X-Sdk-Date': sdkDate() }, signed: ['x-sdk-date'] });
   t.equal((await app.inject({ url: HOSTS, headers: { ...signed, 'X-Auth-Token': 'not-a-good-token' } })).statusCode, 200);
   const wrong = sign({ path: HOSTS, headers: { 'X-Sdk-Date': sdkDate() }, signed: ['x-sdk-date'], sk: 'wrong' });
@@ -206,8 +206,8 @@ t.test('with no key pair configured, the well-known development pair works', asy
 
 t.test('project bindings and X-Project-Id: 403 APIGW.0302 on another project', async (t) => {
   const app = testApp(t, {
-    hostsPerProject: 2,
-    tokens: [
+    hosts: 2,
+    token: [
       { token: 'p1-token', projects: ['p1'] },
       { token: 'p1-token', projects: ['p3'] },
       { token: 'free-token', projects: [] },
