@@ -12,7 +12,7 @@ import fastJson from 'fast-json-stringify';
 import { adminGuard, authenticator, DEVELOPMENT_KEY, type Caller, type KeyGrant, type TokenGrant } from './auth.js';
 import { Control } from './control.js';
 import { FaultInjector } from './faults.js';
-import { bodySha256 } from './signature.js';
+import { bodySha256, EMPTY_BODY_SHA256, hasBody } from './signature.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, errors, InputError, StartupError } from './errors.js';
 import { Fleet } from './fleet.js';
@@ -149,13 +149,15 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     validatorOnFirstUse(() => (httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema))),
   );
   app.setSerializerCompiler(({ schema }) => onFirstUse(() => fastJson(schema)));
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks: cheaper than async ones on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   /** Journals a request to the emulated API; `status` 0: the connection was dropped without an answer. */
   const journalize = (request: FastifyRequest, status: number) =>
     journal.record({
-      time: new Date().toISOString(),
+      at: Date.now(),
       method: request.method,
       url: request.url,
       project_id: (request.params as { project_id?: string } | undefined)?.project_id ?? null,
@@ -167,8 +169,9 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
       fault: request.fault,
       request_id: request.id,
     });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     if (!CONTROL_PATH.test(request.url)) journalize(request, reply.statusCode);
+    done();
   });
   app.addHook('preClose', async () => {
     for (const socket of stalled) socket.destroy();
@@ -197,7 +200,9 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
           url: request.url,
           headers: request.headers,
           projectId: request.params.project_id,
-          bodySha256: await bodySha256(request.raw, API_BODY_LIMIT, () => errors.requestError(413, 'the body is too large')),
+          bodySha256: hasBody(request.raw)
+            ? await bodySha256(request.raw, API_BODY_LIMIT, () => errors.requestError(413, 'the body is too large'))
+            : EMPTY_BODY_SHA256,
         });
         request.caller = caller ?? null;
         if (error) throw error;
@@ -263,11 +268,14 @@ export const PRETTY_LOGS = {
     log.method === undefined ? String(log[messageKey]) : `${log.method} ${log.url} ${log.status} ${log.ms}ms`,
 };
 
+const LEVELS_SHOWING_INFO = new Set(['info', 'debug', 'trace']);
+
 /** Logs one line a request when it completes (instead of Fastify's two), with what the journal keeps: never headers. */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (!LEVELS_SHOWING_INFO.has(request.log.level)) return;
     const ms = Math.round(reply.elapsedTime * 10) / 10;
     request.log.info(
       { method: request.method, url: request.url, status: reply.statusCode, ms, error_code: request.errorCode ?? undefined, err: error ?? undefined },

@@ -160,6 +160,11 @@ export class Faults {
     return added.map((rule) => rule.view());
   }
 
+  /** Whether there is any rule at all. */
+  any(): boolean {
+    return this.rules.length > 0;
+  }
+
   list(): FaultRuleView[] {
     return this.rules.map((rule) => rule.view());
   }
@@ -263,6 +268,9 @@ export class FaultInjector {
    * fires. `source` is the rule's id, `header`, or null for throttling. Bad X-Mock-* values throw.
    */
   decide(request: FaultRequest & { headers: Record<string, unknown> }): Fault | undefined {
+    if (this.limiter === undefined && !this.rules.any() && request.headers['x-mock-fault'] === undefined && request.headers['x-mock-delay'] === undefined) {
+      return undefined; // the common case, cheaply
+    }
     if (this.limiter && !this.limiter.allow(request.caller)) {
       return { action: { kind: 'error', error: errors.throttled(this.options.rateLimit) }, source: null };
     }

@@ -1,6 +1,7 @@
 // The host filters of GET /v5/{project_id}/host-management/hosts as one declarative table:
 // query parameter → column and rule (spec section 1). The store turns it into parameterized SQL.
 import { EDITIONS, type ListHostsQuery } from './schemas.js';
+import { labelsKey } from './labels.js';
 
 type Filter =
   /** The column equals the value. */
@@ -17,8 +18,8 @@ type Filter =
   | { rule: 'edition'; column: string; rankColumn: string }
   /** A boolean, stored as 0 or 1. */
   | { rule: 'flag'; column: string }
-  /** The host's labels contain the value. */
-  | { rule: 'hasLabel' };
+  /** One of the host's labels equals the value (the column holds them as `labelsKey` writes them). */
+  | { rule: 'hasLabel'; column: string };
 
 type FilterParam = Exclude<keyof ListHostsQuery, 'limit' | 'offset' | 'above_version' | 'refresh'>;
 
@@ -43,7 +44,7 @@ export const HOST_FILTERS: Record<FilterParam, Filter> = {
   charging_mode: { rule: 'equals', column: 'charging_mode' },
   outside_host: { rule: 'flag', column: 'outside_host' },
   asset_value: { rule: 'equals', column: 'asset_value' },
-  label: { rule: 'hasLabel' },
+  label: { rule: 'hasLabel', column: 'labels_key' },
   server_group: { rule: 'equals', column: 'group_name' },
 };
 
@@ -71,7 +72,7 @@ function conditionOf(filter: Filter, value: string | boolean, query: ListHostsQu
     case 'flag':
       return [`${filter.column} = ?`, [value ? 1 : 0]];
     case 'hasLabel':
-      return ['id IN (SELECT host FROM host_labels WHERE label = ?)', [value]];
+      return [`instr(${filter.column}, ?) > 0`, [labelsKey([String(value)])]];
   }
 }
 

@@ -3,8 +3,10 @@
 import { parse as parseQueryString } from 'node:querystring';
 import type { JournalEntry as JournalView } from './schemas.js';
 
-/** A journal entry as recorded: the URL is split into path and decoded query only when listed. */
-export type JournalEntry = Omit<JournalView, 'path' | 'query'> & {
+/** A journal entry as recorded: the time is formatted, and the URL split into path and decoded query, only when listed. */
+export type JournalEntry = Omit<JournalView, 'time' | 'path' | 'query'> & {
+  /** Epoch milliseconds. */
+  at: number;
   /** The path and query string as received. */
   url: string;
 };
@@ -32,11 +34,11 @@ export class RequestJournal {
     const ordered = [...this.entries.slice(this.oldest), ...this.entries.slice(0, this.oldest)];
     return ordered
       .filter((entry) => (filter.project_id === undefined || entry.project_id === filter.project_id) && (filter.status === undefined || entry.status === filter.status))
-      .map(({ url, time, method, ...rest }) => {
+      .map(({ url, at, method, ...rest }) => {
         const mark = url.indexOf('?');
         const path = mark === -1 ? url : url.slice(0, mark);
         const query = mark === -1 ? {} : { ...parseQueryString(url.slice(mark + 1)) };
-        return { time, method, path, query, ...rest } as JournalView;
+        return { time: new Date(at).toISOString(), method, path, query, ...rest } as JournalView;
       });
   }
 

@@ -95,8 +95,8 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       // The schema's defaults have filled in enterprise_project_id, limit and offset.
-      const { total, hosts } = store.listHosts(request.params.project_id, request.query as ListHostsQueryType);
-      return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hosts.join(',')}]}`);
+      const { total, hostsJson } = store.listHosts(request.params.project_id, request.query as ListHostsQueryType);
+      return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
     },
   );
 

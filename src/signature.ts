@@ -115,13 +115,14 @@ export function signatureMatches(request: SignedRequest, authorization: SignedAu
   return timingSafeEqual(expected, Buffer.from(authorization.signature));
 }
 
-/**
- * SHA-256 of a request's body, read here since GET bodies are not parsed. Most requests have none;
- * a body over `limit` bytes is refused with `tooLarge`.
- */
-export async function bodySha256(request: IncomingMessage, limit: number, tooLarge: () => Error): Promise<string> {
+/** Whether a request has a body at all (most GETs have none). */
+export function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
-  if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) return EMPTY_BODY_SHA256;
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/** SHA-256 of a request's body, read here since GET bodies are not parsed; a body over `limit` bytes is refused with `tooLarge`. */
+export async function bodySha256(request: IncomingMessage, limit: number, tooLarge: () => Error): Promise<string> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {

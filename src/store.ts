@@ -3,12 +3,14 @@
 import Database from 'better-sqlite3';
 import { StartupError } from './errors.js';
 import { conditionsOf } from './filters.js';
+import { labelsKey } from './labels.js';
+import { ListCache } from './list-cache.js';
 import { EDITIONS, serializeHost, type Host, type ListHostsQuery } from './schemas.js';
 
-/** A page of hosts, each already serialized by the Host schema. */
+/** A page of hosts: how many match in all, and the page's hosts, serialized by the Host schema and joined by commas. */
 export interface HostPage {
   total: number;
-  hosts: string[];
+  hostsJson: string;
 }
 
 /** The hosts a project starts with, on first use and after a reset. */
@@ -25,9 +27,9 @@ export class DuplicateHostError extends Error {
 }
 
 /** Bumped whenever the tables change; a file of another version is refused, not misread. */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-/** Filterable columns, each read from a host. The host itself is stored whole in `doc`. */
+/** Filterable columns, each read from a host. The host itself is stored whole, in `docs`. */
 const COLUMNS: Record<string, (host: Host) => string | number | null> = {
   host_id: (h) => h.host_id ?? null,
   host_name_folded: (h) => h.host_name?.toLowerCase() ?? null,
@@ -48,7 +50,9 @@ const COLUMNS: Record<string, (host: Host) => string | number | null> = {
   charging_mode: (h) => h.charging_mode ?? null,
   outside_host: (h) => (h.outside_host === undefined ? null : Number(h.outside_host)),
   asset_value: (h) => h.asset_value ?? null,
+  labels_key: (h) => (h.labels === undefined ? null : labelsKey(h.labels)),
 };
+
 const COLUMN_NAMES = Object.keys(COLUMNS);
 
 const SCHEMA = `
@@ -56,20 +60,18 @@ const SCHEMA = `
     project_id TEXT PRIMARY KEY,
     writes INTEGER NOT NULL DEFAULT 0 -- control API writes so far: names the draw that completes partial hosts
   ) WITHOUT ROWID;
+  -- Narrow rows, so that filtering and counting read little; the serialized hosts live in docs.
   CREATE TABLE hosts (
     id INTEGER PRIMARY KEY, -- API order within a project
     project_id TEXT NOT NULL,
-    ${COLUMN_NAMES.map((name) => `${name} ${name === 'edition_rank' || name === 'outside_host' ? 'INTEGER' : 'TEXT'}`).join(',\n    ')},
-    doc TEXT NOT NULL
+    ${COLUMN_NAMES.map((name) => `${name} ${name === 'edition_rank' || name === 'outside_host' ? 'INTEGER' : 'TEXT'}`).join(',\n    ')}
   );
+  CREATE TABLE docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
   CREATE INDEX hosts_project ON hosts (project_id, id);
   CREATE UNIQUE INDEX hosts_host_id ON hosts (project_id, host_id);
-  CREATE TABLE host_labels (host INTEGER NOT NULL, label TEXT NOT NULL);
-  CREATE INDEX host_labels_label ON host_labels (label, host);
-  CREATE INDEX host_labels_host ON host_labels (host);
   PRAGMA user_version = ${SCHEMA_VERSION};
 `;
-const TABLES = ['host_labels', 'hosts', 'projects'];
+const TABLES = ['docs', 'hosts', 'projects'];
 
 /** Opens the database, refusing (before writing anything) a file it cannot read as its own. */
 function openDatabase(path: string, reset: boolean): Database.Database {
@@ -86,6 +88,8 @@ function openDatabase(path: string, reset: boolean): Database.Database {
     db.pragma('journal_mode = WAL');
     // Survives a killed process (not a power cut) without a sync per write.
     db.pragma('synchronous = NORMAL');
+    // 64 MiB of pages in memory (the default is 2 MiB): large fleets are written and scanned whole.
+    db.pragma('cache_size = -65536');
     if (reset || version === 0) db.exec(SCHEMA);
     return db;
   } catch (error) {
@@ -100,6 +104,10 @@ export class HostStore {
   private readonly statements;
   /** Prepared list queries by SQL text: one per combination of filters in use. */
   private readonly listQueries = new Map<string, Database.Statement>();
+  /** Counts, pages and checkpoints of list queries, forgotten whenever a project changes. */
+  private readonly cache = new ListCache();
+  /** Projects known to exist, so that a request does not ask the database again. */
+  private readonly knownProjects = new Set<string>();
 
   /** `path` is a database file, or `:memory:`; `reset` empties an existing file. */
   constructor(
@@ -114,17 +122,20 @@ export class HostStore {
       addProject: db.prepare<[string]>('INSERT OR IGNORE INTO projects (project_id) VALUES (?)'),
       countWrite: db.prepare<[string], number>('UPDATE projects SET writes = writes + 1 WHERE project_id = ? RETURNING writes').pluck(),
       insertHost: db.prepare(
-        `INSERT INTO hosts (project_id, ${COLUMN_NAMES.join(', ')}, doc) VALUES (?, ${COLUMN_NAMES.map(() => '?').join(', ')}, ?)
+        `INSERT INTO hosts (project_id, ${COLUMN_NAMES.join(', ')}) VALUES (?, ${COLUMN_NAMES.map(() => '?').join(', ')})
          ON CONFLICT (project_id, host_id) DO NOTHING`,
       ),
-      insertLabel: db.prepare<[number | bigint, string]>('INSERT INTO host_labels (host, label) VALUES (?, ?)'),
-      allDocs: db.prepare<[string], string>('SELECT doc FROM hosts WHERE project_id = ? ORDER BY id').pluck(),
-      hostRow: db.prepare<[string, string], { id: number; doc: string }>('SELECT id, doc FROM hosts WHERE project_id = ? AND host_id = ?'),
-      updateHost: db.prepare(`UPDATE hosts SET ${COLUMN_NAMES.map((name) => `${name} = ?`).join(', ')}, doc = ? WHERE id = ?`),
+      insertDoc: db.prepare<[number | bigint, string]>('INSERT INTO docs (id, doc) VALUES (?, ?)'),
+      allDocs: db.prepare<[string], string>('SELECT doc FROM docs WHERE id IN (SELECT id FROM hosts WHERE project_id = ?) ORDER BY id').pluck(),
+      hostRow: db.prepare<[string, string], { id: number; doc: string }>(
+        'SELECT hosts.id, doc FROM hosts JOIN docs ON docs.id = hosts.id WHERE project_id = ? AND host_id = ?',
+      ),
+      updateHost: db.prepare(`UPDATE hosts SET ${COLUMN_NAMES.map((name) => `${name} = ?`).join(', ')} WHERE id = ?`),
+      updateDoc: db.prepare<[string, number]>('UPDATE docs SET doc = ? WHERE id = ?'),
       deleteHost: db.prepare<[number]>('DELETE FROM hosts WHERE id = ?'),
-      deleteLabelsOfHost: db.prepare<[number]>('DELETE FROM host_labels WHERE host = ?'),
+      deleteDoc: db.prepare<[number]>('DELETE FROM docs WHERE id = ?'),
       deleteHostsOf: db.prepare<[string]>('DELETE FROM hosts WHERE project_id = ?'),
-      deleteLabelsOf: db.prepare<[string]>('DELETE FROM host_labels WHERE host IN (SELECT id FROM hosts WHERE project_id = ?)'),
+      deleteDocsOf: db.prepare<[string]>('DELETE FROM docs WHERE id IN (SELECT id FROM hosts WHERE project_id = ?)'),
       deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE project_id = ?'),
     };
   }
@@ -133,22 +144,38 @@ export class HostStore {
     this.db.close();
   }
 
-  /** The page of a project's hosts that a query selects, and how many it selects in all. */
+  /**
+   * The page of a project's hosts that a query selects, and how many it selects in all. The count
+   * is remembered until the project changes; a page starts from the nearest remembered position.
+   */
   listHosts(projectId: string, query: ListHostsQuery): HostPage {
     this.ensureProject(projectId);
     const conditions = conditionsOf(query);
     const where = ['project_id = ?', ...conditions.map(([sql]) => sql)].join(' AND ');
     const params = [projectId, ...conditions.flatMap(([, values]) => values)];
-    const total = this.listQuery(`SELECT count(*) FROM hosts WHERE ${where}`).get(...params) as number;
-    const hosts =
-      query.limit === 0 || query.offset >= total
-        ? []
-        : (this.listQuery(`SELECT doc FROM hosts WHERE ${where} ORDER BY id LIMIT ? OFFSET ?`).all(
-            ...params,
-            query.limit,
-            query.offset,
-          ) as string[]);
-    return { total, hosts };
+    const memo = this.cache.memo(projectId, `${where}\0${JSON.stringify(params)}`);
+    memo.total ??= this.listQuery(`SELECT count(*) FROM hosts WHERE ${where}`).get(...params) as number;
+    const { limit, offset } = query;
+    if (limit === 0 || offset >= memo.total) return { total: memo.total, hostsJson: '' };
+    const served = memo.page(offset, limit);
+    if (served !== undefined) return { total: memo.total, hostsJson: served };
+    const start = memo.nearest(offset);
+    const ids = this.listQuery(`SELECT id FROM hosts WHERE ${where} AND id >= ? ORDER BY id LIMIT ? OFFSET ?`).all(
+      ...params,
+      start.id,
+      limit,
+      offset - start.offset,
+    ) as number[];
+    memo.remember(offset, ids[0]!);
+    memo.remember(offset + ids.length, ids.at(-1)! + 1);
+    const hostsJson = this.docs(ids).join(',');
+    memo.rememberPage(offset, limit, hostsJson);
+    return { total: memo.total, hostsJson };
+  }
+
+  /** The serialized hosts of these ids, in the same order. */
+  private docs(ids: number[]): string[] {
+    return this.listQuery(`SELECT doc FROM docs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as string[];
   }
 
   /** Every host of a project, serialized, in API order. */
@@ -171,6 +198,7 @@ export class HostStore {
 
   /** Adds hosts after the project's current ones. */
   addHosts(projectId: string, hosts: Iterable<Host>): void {
+    this.cache.forget(projectId);
     this.db.transaction(() => {
       this.ensureProject(projectId);
       for (const host of hosts) this.insertHost(projectId, host);
@@ -179,33 +207,34 @@ export class HostStore {
 
   /** Replaces every host of the project (with none, for an empty fleet). */
   replaceHosts(projectId: string, hosts: Iterable<Host>): void {
+    this.cache.forget(projectId);
     this.db.transaction(() => {
       this.statements.addProject.run(projectId);
-      this.statements.deleteLabelsOf.run(projectId);
-      this.statements.deleteHostsOf.run(projectId);
+      this.deleteHostsOf(projectId);
       for (const host of hosts) this.insertHost(projectId, host);
     })();
   }
 
   /** Replaces one host, keeping its place in the order; false when there is no such host. */
   updateHost(projectId: string, hostId: string, host: Host): boolean {
+    this.cache.forget(projectId);
     return this.db.transaction(() => {
       const row = this.statements.hostRow.get(projectId, hostId);
       if (!row) return false;
-      this.statements.updateHost.run(...this.columnValues(host), serializeHost(host), row.id);
-      this.statements.deleteLabelsOfHost.run(row.id);
-      this.insertLabels(row.id, host);
+      this.statements.updateHost.run(...this.columnValues(host), row.id);
+      this.statements.updateDoc.run(serializeHost(host), row.id);
       return true;
     })();
   }
 
   /** Deletes one host; false when there is no such host. */
   deleteHost(projectId: string, hostId: string): boolean {
+    this.cache.forget(projectId);
     return this.db.transaction(() => {
       this.ensureProject(projectId);
       const row = this.statements.hostRow.get(projectId, hostId);
       if (!row) return false;
-      this.statements.deleteLabelsOfHost.run(row.id);
+      this.statements.deleteDoc.run(row.id);
       this.statements.deleteHost.run(row.id);
       return true;
     })();
@@ -213,15 +242,18 @@ export class HostStore {
 
   /** Forgets a project: its next use starts it afresh from its starting fleet. */
   resetProject(projectId: string): void {
+    this.cache.forget(projectId);
+    this.knownProjects.delete(projectId);
     this.db.transaction(() => {
-      this.statements.deleteLabelsOf.run(projectId);
-      this.statements.deleteHostsOf.run(projectId);
+      this.deleteHostsOf(projectId);
       this.statements.deleteProject.run(projectId);
     })();
   }
 
   /** Forgets every project. */
   resetAll(): void {
+    this.cache.forget();
+    this.knownProjects.clear();
     this.db.transaction(() => {
       for (const table of TABLES) this.db.exec(`DELETE FROM ${table}`);
     })();
@@ -240,11 +272,19 @@ export class HostStore {
 
   /** Creates a project with its starting fleet on first use; an existing project is kept as it is. */
   private ensureProject(projectId: string): void {
-    if (this.statements.projectExists.get(projectId)) return;
-    this.db.transaction(() => {
-      this.statements.addProject.run(projectId);
-      for (const host of this.startingFleet(projectId)) this.insertHost(projectId, host);
-    })();
+    if (this.knownProjects.has(projectId)) return;
+    if (!this.statements.projectExists.get(projectId)) {
+      this.db.transaction(() => {
+        this.statements.addProject.run(projectId);
+        for (const host of this.startingFleet(projectId)) this.insertHost(projectId, host);
+      })();
+    }
+    this.knownProjects.add(projectId);
+  }
+
+  private deleteHostsOf(projectId: string): void {
+    this.statements.deleteDocsOf.run(projectId);
+    this.statements.deleteHostsOf.run(projectId);
   }
 
   private columnValues(host: Host): (string | number | null)[] {
@@ -252,12 +292,8 @@ export class HostStore {
   }
 
   private insertHost(projectId: string, host: Host): void {
-    const { changes, lastInsertRowid } = this.statements.insertHost.run(projectId, ...this.columnValues(host), serializeHost(host));
+    const { changes, lastInsertRowid } = this.statements.insertHost.run(projectId, ...this.columnValues(host));
     if (changes === 0) throw new DuplicateHostError(projectId, host.host_id!);
-    this.insertLabels(lastInsertRowid, host);
-  }
-
-  private insertLabels(id: number | bigint, host: Host): void {
-    for (const label of new Set(host.labels ?? [])) this.statements.insertLabel.run(id, label);
+    this.statements.insertDoc.run(lastInsertRowid, serializeHost(host));
   }
 }

@@ -57,7 +57,7 @@ t.test('a database file it cannot read as its own is refused with one line, and 
   const cases: [string, RegExp][] = [
     [notSqlite, /notes\.txt: file is not a database$/],
     [foreign, /other\.db: not an hss-mock database \(it has other tables\)$/],
-    [future, /future\.db: written by another version of hss-mock \(schema 99, this one reads 1\); start with --reset-db to replace its data$/],
+    [future, /future\.db: written by another version of hss-mock \(schema 99, this one reads \d+\); start with --reset-db to replace its data$/],
     ['/nonexistent-dir/hss.db', /\/nonexistent-dir\/hss\.db: Cannot open database because the directory does not exist$/],
   ];
   for (const [db, message] of cases) {
