@@ -90,6 +90,8 @@ export const DEFAULT_APP_OPTIONS: AppOptions = {
 
 /** Room for the documented 32768-character token with the rest of a request's headers. */
 export const MAX_HEADER_BYTES = 64 * 1024;
+/** Longer URIs are refused with 414; the longest valid query (25 parameters at their limits, encoded) is under 24 KiB. */
+const MAX_URI_LENGTH = 32 * 1024;
 /** Control API writes carry hosts in bulk (about 30,000 a call). */
 const CONTROL_BODY_LIMIT = 32 * 1024 * 1024;
 /** Fastify's default, for every other route. */
@@ -152,7 +154,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   // Callback hooks: cheaper than async ones on every request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done();
+    done(request.url.length > MAX_URI_LENGTH ? errors.requestError(414, 'the request URI is too long') : undefined);
   });
   /** Journals a request to the emulated API; `status` 0: the connection was dropped without an answer. */
   const journalize = (request: FastifyRequest, status: number) =>

@@ -69,7 +69,11 @@ export const errors = {
 };
 
 /** A bad option or fixture: the message is the one line to print before stopping. */
-export class StartupError extends Error {}
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
 
 /** What is wrong with some input (a body, a fixture), as `/3/os_type: must be one of: Linux, Windows`. */
-export class InputError extends Error {}
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}

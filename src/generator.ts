@@ -311,7 +311,7 @@ export class HostFactory {
       upgradable: agent ? draw.chance(0.3) : undefined,
       expire_time: protectedHost ? -1 : undefined,
     };
-    return Object.assign(withoutUndefined(generated), given);
+    return completed(generated, given);
   }
 
   private enterpriseProject(given: Host): { id: string; name?: string } {
@@ -327,9 +327,13 @@ export class HostFactory {
   }
 }
 
-/** The host without its undefined fields, so that absent fields stay absent in storage and JSON. */
-function withoutUndefined(host: Host): Host {
-  const defined: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(host)) if (value !== undefined) defined[field] = value;
-  return defined as Host;
+/** The generated fields that are defined (absent fields stay absent in storage and JSON), then the given ones. */
+function completed(generated: Host, given: Host): Host {
+  const host: Record<string, unknown> = {};
+  for (const field in generated) {
+    const value = generated[field as keyof Host];
+    if (value !== undefined) host[field] = value;
+  }
+  for (const field in given) host[field] = given[field as keyof Host];
+  return host as Host;
 }

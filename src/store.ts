@@ -1,5 +1,10 @@
 // The hosts of every project, in SQLite. Knows SQL and hosts; knows nothing of HTTP.
-// Every change is one transaction: it happens whole or not at all.
+//
+// A project points to a fleet: its rows. A large write (a generated fleet of two million hosts)
+// goes into a new fleet in batches of modest transactions, then one small transaction points the
+// project to it: readers, and a restart after a crash, see the old hosts or the new ones, never a
+// mix, and no transaction grows the write-ahead log by gigabytes. Fleets left behind (replaced,
+// or half-written when the process died) are deleted in batches, at once or on the next start.
 import Database from 'better-sqlite3';
 import { StartupError } from './errors.js';
 import { conditionsOf } from './filters.js';
@@ -18,6 +23,8 @@ export type StartingFleet = (projectId: string) => Iterable<Host>;
 
 /** A write would give two hosts of one project the same host_id. */
 export class DuplicateHostError extends Error {
+  override readonly name = 'DuplicateHostError';
+
   constructor(
     readonly projectId: string,
     readonly hostId: string,
@@ -27,7 +34,7 @@ export class DuplicateHostError extends Error {
 }
 
 /** Bumped whenever the tables change; a file of another version is refused, not misread. */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /** Filterable columns, each read from a host. The host itself is stored whole, in `docs`. */
 const COLUMNS: Record<string, (host: Host) => string | number | null> = {
@@ -54,24 +61,29 @@ const COLUMNS: Record<string, (host: Host) => string | number | null> = {
 };
 
 const COLUMN_NAMES = Object.keys(COLUMNS);
+/** Hosts a transaction writes or deletes, in large writes. */
+const BATCH = 10_000;
 
 const SCHEMA = `
   CREATE TABLE projects (
     project_id TEXT PRIMARY KEY,
+    fleet INTEGER NOT NULL,
     writes INTEGER NOT NULL DEFAULT 0 -- control API writes so far: names the draw that completes partial hosts
   ) WITHOUT ROWID;
   -- Narrow rows, so that filtering and counting read little; the serialized hosts live in docs.
   CREATE TABLE hosts (
-    id INTEGER PRIMARY KEY, -- API order within a project
-    project_id TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, -- API order within a fleet
+    fleet INTEGER NOT NULL,
     ${COLUMN_NAMES.map((name) => `${name} ${name === 'edition_rank' || name === 'outside_host' ? 'INTEGER' : 'TEXT'}`).join(',\n    ')}
   );
   CREATE TABLE docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
-  CREATE INDEX hosts_project ON hosts (project_id, id);
-  CREATE UNIQUE INDEX hosts_host_id ON hosts (project_id, host_id);
+  -- Fleets being written, or no longer used: deleted unless a project comes to point to them.
+  CREATE TABLE garbage (fleet INTEGER PRIMARY KEY);
+  CREATE INDEX hosts_fleet ON hosts (fleet, id);
+  CREATE UNIQUE INDEX hosts_host_id ON hosts (fleet, host_id);
   PRAGMA user_version = ${SCHEMA_VERSION};
 `;
-const TABLES = ['docs', 'hosts', 'projects'];
+const TABLES = ['docs', 'hosts', 'garbage', 'projects'];
 
 /** Opens the database, refusing (before writing anything) a file it cannot read as its own. */
 function openDatabase(path: string, reset: boolean): Database.Database {
@@ -80,14 +92,15 @@ function openDatabase(path: string, reset: boolean): Database.Database {
     db = new Database(path);
     const version = db.pragma('user_version', { simple: true }) as number;
     const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
-    if (reset) for (const table of TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
+    if (reset) for (const table of [...TABLES, 'host_labels']) db.exec(`DROP TABLE IF EXISTS ${table}`);
     else if (version === 0 && tables > 0) throw new StartupError(`${path}: not an hss-mock database (it has other tables)`);
     else if (version !== 0 && version !== SCHEMA_VERSION) {
       throw new StartupError(`${path}: written by another version of hss-mock (schema ${version}, this one reads ${SCHEMA_VERSION}); start with --reset-db to replace its data`);
     }
     db.pragma('journal_mode = WAL');
-    // Survives a killed process (not a power cut) without a sync per write.
-    db.pragma('synchronous = NORMAL');
+    // No fsync: what SQLite has written survives a killed process (the kernel holds it); only a
+    // power cut could lose it, which an emulator does not guard against. Large fleets write fast.
+    db.pragma('synchronous = OFF');
     // 64 MiB of pages in memory (the default is 2 MiB): large fleets are written and scanned whole.
     db.pragma('cache_size = -65536');
     if (reset || version === 0) db.exec(SCHEMA);
@@ -106,8 +119,9 @@ export class HostStore {
   private readonly listQueries = new Map<string, Database.Statement>();
   /** Counts, pages and checkpoints of list queries, forgotten whenever a project changes. */
   private readonly cache = new ListCache();
-  /** Projects known to exist, so that a request does not ask the database again. */
-  private readonly knownProjects = new Set<string>();
+  /** The fleet of each project seen so far, so that a request does not ask the database. */
+  private readonly fleets = new Map<string, number>();
+  private nextFleet: number;
 
   /** `path` is a database file, or `:memory:`; `reset` empties an existing file. */
   constructor(
@@ -118,26 +132,34 @@ export class HostStore {
     this.db = openDatabase(path, reset);
     const db = this.db;
     this.statements = {
-      projectExists: db.prepare<[string], 1>('SELECT 1 FROM projects WHERE project_id = ?').pluck(),
-      addProject: db.prepare<[string]>('INSERT OR IGNORE INTO projects (project_id) VALUES (?)'),
+      fleetOf: db.prepare<[string], number>('SELECT fleet FROM projects WHERE project_id = ?').pluck(),
+      pointProject: db.prepare<[string, number]>(
+        'INSERT INTO projects (project_id, fleet) VALUES (?, ?) ON CONFLICT (project_id) DO UPDATE SET fleet = excluded.fleet',
+      ),
+      deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE project_id = ?'),
       countWrite: db.prepare<[string], number>('UPDATE projects SET writes = writes + 1 WHERE project_id = ? RETURNING writes').pluck(),
+      addGarbage: db.prepare<[number]>('INSERT OR IGNORE INTO garbage (fleet) VALUES (?)'),
+      removeGarbage: db.prepare<[number]>('DELETE FROM garbage WHERE fleet = ?'),
+      garbage: db.prepare<[], number>('SELECT fleet FROM garbage').pluck(),
+      lastFleet: db.prepare<[], number | null>('SELECT max(fleet) FROM (SELECT max(fleet) AS fleet FROM projects UNION ALL SELECT max(fleet) FROM garbage)').pluck(),
+      idsOfFleet: db.prepare<[number, number], number>('SELECT id FROM hosts WHERE fleet = ? LIMIT ?').pluck(),
       insertHost: db.prepare(
-        `INSERT INTO hosts (project_id, ${COLUMN_NAMES.join(', ')}) VALUES (?, ${COLUMN_NAMES.map(() => '?').join(', ')})
-         ON CONFLICT (project_id, host_id) DO NOTHING`,
+        `INSERT INTO hosts (fleet, ${COLUMN_NAMES.join(', ')}) VALUES (?, ${COLUMN_NAMES.map(() => '?').join(', ')})
+         ON CONFLICT (fleet, host_id) DO NOTHING`,
       ),
       insertDoc: db.prepare<[number | bigint, string]>('INSERT INTO docs (id, doc) VALUES (?, ?)'),
-      allDocs: db.prepare<[string], string>('SELECT doc FROM docs WHERE id IN (SELECT id FROM hosts WHERE project_id = ?) ORDER BY id').pluck(),
-      hostRow: db.prepare<[string, string], { id: number; doc: string }>(
-        'SELECT hosts.id, doc FROM hosts JOIN docs ON docs.id = hosts.id WHERE project_id = ? AND host_id = ?',
+      allDocs: db.prepare<[number], string>('SELECT doc FROM docs WHERE id IN (SELECT id FROM hosts WHERE fleet = ?) ORDER BY id').pluck(),
+      hostRow: db.prepare<[number, string], { id: number; doc: string }>(
+        'SELECT hosts.id, doc FROM hosts JOIN docs ON docs.id = hosts.id WHERE fleet = ? AND host_id = ?',
       ),
       updateHost: db.prepare(`UPDATE hosts SET ${COLUMN_NAMES.map((name) => `${name} = ?`).join(', ')} WHERE id = ?`),
       updateDoc: db.prepare<[string, number]>('UPDATE docs SET doc = ? WHERE id = ?'),
       deleteHost: db.prepare<[number]>('DELETE FROM hosts WHERE id = ?'),
       deleteDoc: db.prepare<[number]>('DELETE FROM docs WHERE id = ?'),
-      deleteHostsOf: db.prepare<[string]>('DELETE FROM hosts WHERE project_id = ?'),
-      deleteDocsOf: db.prepare<[string]>('DELETE FROM docs WHERE id IN (SELECT id FROM hosts WHERE project_id = ?)'),
-      deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE project_id = ?'),
     };
+    // Garbage has no hosts a fleet could still want: the next fleet number is past every fleet in use or in garbage.
+    this.nextFleet = (this.statements.lastFleet.get() ?? 0) + 1;
+    this.collectGarbage();
   }
 
   close(): void {
@@ -149,10 +171,10 @@ export class HostStore {
    * is remembered until the project changes; a page starts from the nearest remembered position.
    */
   listHosts(projectId: string, query: ListHostsQuery): HostPage {
-    this.ensureProject(projectId);
+    const fleet = this.fleetOf(projectId);
     const conditions = conditionsOf(query);
-    const where = ['project_id = ?', ...conditions.map(([sql]) => sql)].join(' AND ');
-    const params = [projectId, ...conditions.flatMap(([, values]) => values)];
+    const where = ['fleet = ?', ...conditions.map(([sql]) => sql)].join(' AND ');
+    const params = [fleet, ...conditions.flatMap(([, values]) => values)];
     const memo = this.cache.memo(projectId, `${where}\0${JSON.stringify(params)}`);
     memo.total ??= this.listQuery(`SELECT count(*) FROM hosts WHERE ${where}`).get(...params) as number;
     const { limit, offset } = query;
@@ -173,53 +195,42 @@ export class HostStore {
     return { total: memo.total, hostsJson };
   }
 
-  /** The serialized hosts of these ids, in the same order. */
-  private docs(ids: number[]): string[] {
-    return this.listQuery(`SELECT doc FROM docs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as string[];
-  }
-
   /** Every host of a project, serialized, in API order. */
   allHosts(projectId: string): string[] {
-    this.ensureProject(projectId);
-    return this.statements.allDocs.all(projectId);
+    return this.statements.allDocs.all(this.fleetOf(projectId));
   }
 
   getHost(projectId: string, hostId: string): Host | undefined {
-    this.ensureProject(projectId);
-    const row = this.statements.hostRow.get(projectId, hostId);
+    const row = this.statements.hostRow.get(this.fleetOf(projectId), hostId);
     return row && (JSON.parse(row.doc) as Host);
   }
 
   /** Counts a control API write to a project and returns its number (1, 2, ...). */
   countWrite(projectId: string): number {
-    this.ensureProject(projectId);
+    this.fleetOf(projectId);
     return this.statements.countWrite.get(projectId)!;
   }
 
-  /** Adds hosts after the project's current ones. */
+  /** Adds hosts after the project's current ones, in one transaction. */
   addHosts(projectId: string, hosts: Iterable<Host>): void {
+    const fleet = this.fleetOf(projectId);
     this.cache.forget(projectId);
     this.db.transaction(() => {
-      this.ensureProject(projectId);
-      for (const host of hosts) this.insertHost(projectId, host);
+      for (const host of hosts) this.insertHost(projectId, fleet, host);
     })();
   }
 
-  /** Replaces every host of the project (with none, for an empty fleet). */
+  /** Replaces every host of the project (with none, for an empty fleet): all at once, however many. */
   replaceHosts(projectId: string, hosts: Iterable<Host>): void {
-    this.cache.forget(projectId);
-    this.db.transaction(() => {
-      this.statements.addProject.run(projectId);
-      this.deleteHostsOf(projectId);
-      for (const host of hosts) this.insertHost(projectId, host);
-    })();
+    this.pointTo(projectId, this.writeFleet(projectId, hosts));
   }
 
   /** Replaces one host, keeping its place in the order; false when there is no such host. */
   updateHost(projectId: string, hostId: string, host: Host): boolean {
+    const fleet = this.fleetOf(projectId);
     this.cache.forget(projectId);
     return this.db.transaction(() => {
-      const row = this.statements.hostRow.get(projectId, hostId);
+      const row = this.statements.hostRow.get(fleet, hostId);
       if (!row) return false;
       this.statements.updateHost.run(...this.columnValues(host), row.id);
       this.statements.updateDoc.run(serializeHost(host), row.id);
@@ -229,10 +240,10 @@ export class HostStore {
 
   /** Deletes one host; false when there is no such host. */
   deleteHost(projectId: string, hostId: string): boolean {
+    const fleet = this.fleetOf(projectId);
     this.cache.forget(projectId);
     return this.db.transaction(() => {
-      this.ensureProject(projectId);
-      const row = this.statements.hostRow.get(projectId, hostId);
+      const row = this.statements.hostRow.get(fleet, hostId);
       if (!row) return false;
       this.statements.deleteDoc.run(row.id);
       this.statements.deleteHost.run(row.id);
@@ -243,17 +254,20 @@ export class HostStore {
   /** Forgets a project: its next use starts it afresh from its starting fleet. */
   resetProject(projectId: string): void {
     this.cache.forget(projectId);
-    this.knownProjects.delete(projectId);
+    this.fleets.delete(projectId);
     this.db.transaction(() => {
-      this.deleteHostsOf(projectId);
+      const fleet = this.statements.fleetOf.get(projectId);
+      if (fleet === undefined) return;
       this.statements.deleteProject.run(projectId);
+      this.statements.addGarbage.run(fleet);
     })();
+    this.collectGarbage();
   }
 
   /** Forgets every project. */
   resetAll(): void {
     this.cache.forget();
-    this.knownProjects.clear();
+    this.fleets.clear();
     this.db.transaction(() => {
       for (const table of TABLES) this.db.exec(`DELETE FROM ${table}`);
     })();
@@ -270,29 +284,81 @@ export class HostStore {
     return statement;
   }
 
-  /** Creates a project with its starting fleet on first use; an existing project is kept as it is. */
-  private ensureProject(projectId: string): void {
-    if (this.knownProjects.has(projectId)) return;
-    if (!this.statements.projectExists.get(projectId)) {
-      this.db.transaction(() => {
-        this.statements.addProject.run(projectId);
-        for (const host of this.startingFleet(projectId)) this.insertHost(projectId, host);
-      })();
-    }
-    this.knownProjects.add(projectId);
+  /** The serialized hosts of these ids, in the same order. */
+  private docs(ids: number[]): string[] {
+    return this.listQuery(`SELECT doc FROM docs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as string[];
   }
 
-  private deleteHostsOf(projectId: string): void {
-    this.statements.deleteDocsOf.run(projectId);
-    this.statements.deleteHostsOf.run(projectId);
+  /** The project's fleet; a project used for the first time gets its starting fleet. */
+  private fleetOf(projectId: string): number {
+    let fleet = this.fleets.get(projectId) ?? this.statements.fleetOf.get(projectId);
+    if (fleet === undefined) {
+      fleet = this.writeFleet(projectId, this.startingFleet(projectId));
+      this.pointTo(projectId, fleet);
+    }
+    this.fleets.set(projectId, fleet);
+    return fleet;
+  }
+
+  /** Writes hosts into a new fleet, in batches; until a project points to it, it is garbage. */
+  private writeFleet(projectId: string, hosts: Iterable<Host>): number {
+    const fleet = this.nextFleet++;
+    this.statements.addGarbage.run(fleet);
+    const iterator = hosts[Symbol.iterator]();
+    try {
+      let done = false;
+      while (!done) {
+        this.db.transaction(() => {
+          for (let i = 0; i < BATCH; i++) {
+            const next = iterator.next();
+            if (next.done) return void (done = true);
+            this.insertHost(projectId, fleet, next.value);
+          }
+        })();
+      }
+    } catch (error) {
+      this.collectGarbage();
+      throw error;
+    }
+    return fleet;
+  }
+
+  /** Points a project to a fleet in one transaction; its former fleet becomes garbage. */
+  private pointTo(projectId: string, fleet: number): void {
+    this.cache.forget(projectId);
+    this.db.transaction(() => {
+      const former = this.statements.fleetOf.get(projectId);
+      this.statements.pointProject.run(projectId, fleet);
+      this.statements.removeGarbage.run(fleet);
+      if (former !== undefined) this.statements.addGarbage.run(former);
+    })();
+    this.fleets.set(projectId, fleet);
+    this.collectGarbage();
+  }
+
+  /** Deletes the hosts of every fleet in garbage, in batches. */
+  private collectGarbage(): void {
+    for (const fleet of this.statements.garbage.all()) {
+      let ids: number[];
+      do {
+        ids = this.statements.idsOfFleet.all(fleet, BATCH);
+        this.db.transaction(() => {
+          for (const id of ids) {
+            this.statements.deleteDoc.run(id);
+            this.statements.deleteHost.run(id);
+          }
+        })();
+      } while (ids.length === BATCH);
+      this.statements.removeGarbage.run(fleet);
+    }
   }
 
   private columnValues(host: Host): (string | number | null)[] {
     return COLUMN_NAMES.map((name) => COLUMNS[name]!(host));
   }
 
-  private insertHost(projectId: string, host: Host): void {
-    const { changes, lastInsertRowid } = this.statements.insertHost.run(projectId, ...this.columnValues(host));
+  private insertHost(projectId: string, fleet: number, host: Host): void {
+    const { changes, lastInsertRowid } = this.statements.insertHost.run(fleet, ...this.columnValues(host));
     if (changes === 0) throw new DuplicateHostError(projectId, host.host_id!);
     this.statements.insertDoc.run(lastInsertRowid, serializeHost(host));
   }

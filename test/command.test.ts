@@ -242,3 +242,40 @@ t.test('SIGTERM lets an in-flight request finish, then exits with code 0', async
   const [code] = await once(child, 'exit');
   t.equal(code, 0);
 });
+
+t.test('limits on a real socket: a URI too long is a 414, a control body too large a 413; the server stays up', async (t) => {
+  const { url } = await start(t, []);
+  const long = await get(`${url}/v5/p/host-management/hosts?host_name=${'x'.repeat(40 * 1024)}`, { 'X-Auth-Token': 't' });
+  t.equal(long.status, 414);
+  t.same(JSON.parse(long.body), { error_code: 'APIGW.0201', error_msg: 'Request error: the request URI is too long', request_id: long.headers['x-request-id'] });
+  const huge = await fetch(`${url}/_mock/projects/p/hosts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([{ host_name: 'x'.repeat(33 * 1024 * 1024) }]),
+  });
+  t.equal(huge.status, 413);
+  t.match(await huge.json(), { error_code: 'APIGW.0201', error_msg: 'Request error: the body is too large' });
+  t.equal((await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't' })).status, 200, 'still serving');
+  t.equal((await fetch(`${url}/_mock/projects/p/hosts`)).status, 200, 'and nothing was written');
+});
+
+t.test('secrets never reach the logs or the journal', async (t) => {
+  const secrets = ['token-secret-42', 'SECRETKEYVALUE123', 'temporary-security-token-7', 'admin-secret-9'];
+  const { child, url, banner, logLines } = await start(t, [
+    '--log-level', 'trace',
+    '--token', secrets[0]!,
+    '--credentials', `MYAK:${secrets[1]}`,
+    '--admin-token', secrets[3]!,
+  ]);
+  const signed = 'SDK-HMAC-SHA256 Access=MYAK, SignedHeaders=x-sdk-date;x-security-token, Signature=' + 'f'.repeat(64);
+  await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': secrets[0]! });
+  await get(`${url}/v5/p/host-management/hosts`, { Authorization: signed, 'X-Sdk-Date': new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, ''), 'X-Security-Token': secrets[2]! });
+  await get(`${url}/v5/p/host-management/hosts?limit=abc`, { 'X-Auth-Token': 'wrong-token-but-still-secret' });
+  const journal = await get(`${url}/_mock/requests`, { Authorization: `Bearer ${secrets[3]}` });
+  t.equal(journal.status, 200);
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  const everything = [banner, ...logLines(), journal.body].join('\n');
+  t.ok(logLines().length >= 4, 'there were log lines to look at');
+  for (const secret of [...secrets, 'wrong-token-but-still-secret', 'f'.repeat(64)]) t.notOk(everything.includes(secret), `${secret.slice(0, 8)}… appears nowhere`);
+});

@@ -302,6 +302,10 @@ t.test('--admin-token guards every control call but the health check; the API is
     ['POST', '/_mock/reset'],
     ['GET', '/_mock/requests'],
     ['DELETE', '/_mock/requests'],
+    ['GET', '/_mock/faults'],
+    ['POST', '/_mock/faults', { action: 'delay', delay_ms: 0 }],
+    ['DELETE', '/_mock/faults/fault-1'],
+    ['DELETE', '/_mock/faults'],
   ];
   const admin = { authorization: 'Bearer s3cret' };
   await listHosts(app, '', undefined, '/v5/p/host-management/hosts');
@@ -314,6 +318,7 @@ t.test('--admin-token guards every control call but the health check; the API is
     }
   }
   t.same((await call(app, 'GET', `${P}/hosts`, undefined, admin)).body, before, 'the refused calls changed nothing');
+  t.same((await call(app, 'GET', '/_mock/faults', undefined, admin)).body, { total: 0, faults: [] });
   t.equal((await call(app, 'GET', '/_mock/requests', undefined, admin)).body.total, 1, 'nor cleared the journal');
   for (const [method, url, body] of calls) {
     t.not((await call(app, method, url, body, admin)).status, 401, `${method} ${url} with the token`);

@@ -1,0 +1,153 @@
+// npm run soak [-- --seconds N --clients C]: mixed traffic at full speed on loopback against the
+// built command — queries of every kind, token and AK/SK requests, control writes, resets,
+// injected faults — from several concurrent clients. Fails (exit code 1) on any unexpected answer,
+// memory growth over 10% after warm-up, a journal past its bound, or growing open handles.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { DEVELOPMENT_KEY } from '../src/auth.js';
+import { EMPTY_BODY_SHA256, expectedSignature, formatSdkDate } from '../src/signature.js';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '8' } } });
+const SECONDS = Number(values.seconds);
+const CLIENTS = Number(values.clients);
+const JOURNAL_SIZE = 500;
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+
+/** A seeded generator (mulberry32), so that a failing run can be repeated. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(state ^ (state >>> 15), state | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const child = spawn(process.execPath, [CLI, '--port', '0', '--hosts', '500', '--log-level', 'silent', '--journal-size', String(JOURNAL_SIZE)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+const base = /listening on (\S+)/.exec(line)![1]!;
+
+function processFigures(): { rssMiB: number; handles: number } {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return { rssMiB: Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024, handles: readdirSync(`/proc/${child.pid}/fd`).length };
+}
+
+const served = new Map<string, number>();
+const unexpected: string[] = [];
+const count = (kind: string) => served.set(kind, (served.get(kind) ?? 0) + 1);
+
+interface Step {
+  kind: string;
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  expect: number;
+  check?: (body: Record<string, unknown>) => string | undefined;
+}
+
+function signedHeaders(path: string): Record<string, string> {
+  const headers = { 'x-sdk-date': formatSdkDate(Date.now()) };
+  const signature = expectedSignature({ method: 'GET', url: path, headers, bodySha256: EMPTY_BODY_SHA256 }, ['x-sdk-date'], DEVELOPMENT_KEY.secretKey);
+  return { ...headers, authorization: `SDK-HMAC-SHA256 Access=${DEVELOPMENT_KEY.accessKey}, SignedHeaders=x-sdk-date, Signature=${signature}` };
+}
+
+const QUERIES = ['', 'limit=200', 'os_type=Windows&agent_status=not_online', 'host_name=prod', 'label=web', 'enterprise_project_id=all_granted_eps', 'version=hss.version.basic&above_version=true', 'ip_addr=10.0.0.1', 'detect_result=risk&limit=50'];
+
+/** The next request of a client, and what it must get. */
+function nextStep(random: () => number, client: number, serial: number): Step {
+  const project = `soak-${client}`;
+  const hosts = `/v5/${project}/host-management/hosts`;
+  const token = { 'x-auth-token': `soak-token-${client}` };
+  const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)]!;
+  const listing = (body: Record<string, unknown>) =>
+    typeof body.total_num === 'number' && Array.isArray(body.data_list) ? undefined : 'not a host list';
+  const roll = random();
+  if (roll < 0.35) {
+    const query = `${pick(QUERIES)}${random() < 0.5 ? `&offset=${Math.floor(random() * 500)}` : ''}`;
+    return { kind: 'query (token)', path: `${hosts}?${query}`, headers: token, expect: 200, check: listing };
+  }
+  if (roll < 0.5) {
+    const path = `${hosts}?limit=${Math.floor(random() * 200)}`;
+    return { kind: 'query (AK/SK)', path, headers: signedHeaders(path), expect: 200, check: listing };
+  }
+  if (roll < 0.58) return { kind: 'invalid parameter', path: `${hosts}?limit=${pick(['-1', '201', 'ten', '1e2'])}`, headers: token, expect: 400 };
+  if (roll < 0.62) return { kind: 'no credentials', path: hosts, expect: 401 };
+  if (roll < 0.66) return { kind: 'unknown path', path: `/v5/${project}/nothing`, headers: token, expect: 404 };
+  if (roll < 0.7) {
+    const [status, fault] = pick([[429, '429'], [504, '504'], [401, '401']] as const);
+    return { kind: `injected ${status}`, path: hosts, headers: { ...token, 'x-mock-fault': fault }, expect: status };
+  }
+  if (roll < 0.82) return { kind: 'control: add a host', method: 'POST', path: `/_mock/projects/${project}/hosts`, body: { host_id: `h-${serial}`, os_type: 'Linux' }, expect: 201 };
+  if (roll < 0.88) {
+    return { kind: 'control: patch a host', method: 'PATCH', path: `/_mock/projects/${project}/hosts/h-${serial - 1}`, body: { agent_status: 'offline' }, expect: -1 };
+  }
+  if (roll < 0.92) return { kind: 'control: delete a host', method: 'DELETE', path: `/_mock/projects/${project}/hosts/h-${serial - 2}`, expect: -1 };
+  if (roll < 0.94) return { kind: 'control: reset a project', method: 'POST', path: `/_mock/projects/${project}/reset`, expect: 204 };
+  return {
+    kind: 'control: read the journal',
+    path: '/_mock/requests',
+    expect: 200,
+    check: (body) => (typeof body.total === 'number' && body.total <= JOURNAL_SIZE ? undefined : `journal over its bound: ${body.total}`),
+  };
+}
+
+async function client(index: number, until: number): Promise<void> {
+  const random = seeded(1000 + index);
+  for (let serial = 0; Date.now() < until; serial++) {
+    const step = nextStep(random, index, serial);
+    const response = await fetch(`${base}${step.path}`, {
+      method: step.method ?? 'GET',
+      headers: { ...step.headers, ...(step.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: step.body === undefined ? undefined : JSON.stringify(step.body),
+    });
+    const text = await response.text();
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    // A patch or delete of a host that a reset or an earlier delete removed is a 404: both are right.
+    const expected = step.expect === -1 ? [200, 204, 404] : [step.expect];
+    const problem = !expected.includes(response.status)
+      ? `${response.status} instead of ${expected.join('/')}: ${text.slice(0, 200)}`
+      : !/^[0-9a-f]{32}$/.test(response.headers.get('x-request-id') ?? '')
+        ? 'no request id'
+        : step.check?.(body);
+    if (problem) unexpected.push(`${step.kind} ${step.method ?? 'GET'} ${step.path}: ${problem}`);
+    count(step.kind);
+  }
+}
+
+const started = Date.now();
+const warmUpMs = Math.max(3000, SECONDS * 300);
+const until = started + SECONDS * 1000;
+const clients = Array.from({ length: CLIENTS }, (_, index) => client(index, until));
+await new Promise((resolve) => setTimeout(resolve, warmUpMs));
+const atWarmUp = processFigures();
+await Promise.all(clients);
+const atEnd = processFigures();
+child.kill('SIGTERM');
+const [exitCode] = (await once(child, 'exit')) as [number];
+
+const requests = [...served.values()].reduce((sum, n) => sum + n, 0);
+const growth = atEnd.rssMiB / atWarmUp.rssMiB - 1;
+const problems = [
+  ...unexpected.slice(0, 10),
+  ...(unexpected.length > 10 ? [`... and ${unexpected.length - 10} more unexpected answers`] : []),
+  ...(growth > 0.1 ? [`memory grew ${(growth * 100).toFixed(1)}% after warm-up`] : []),
+  ...(atEnd.handles > atWarmUp.handles + 2 * CLIENTS ? [`open handles grew from ${atWarmUp.handles} to ${atEnd.handles}`] : []),
+  ...(exitCode === 0 ? [] : [`exit code ${exitCode} after SIGTERM`]),
+];
+
+console.log(`soak: ${SECONDS} s, ${CLIENTS} clients, ${requests} requests (${Math.round(requests / SECONDS)}/s), ${unexpected.length} unexpected answers`);
+for (const [kind, n] of [...served].sort()) console.log(`  ${kind.padEnd(30)} ${n}`);
+console.log(`memory (RSS): ${atWarmUp.rssMiB.toFixed(0)} MiB after ${warmUpMs / 1000} s of warm-up, ${atEnd.rssMiB.toFixed(0)} MiB at the end (${(growth * 100).toFixed(1)}%)`);
+console.log(`open handles: ${atWarmUp.handles} after warm-up, ${atEnd.handles} at the end; exit code after SIGTERM: ${exitCode}`);
+if (problems.length > 0) {
+  console.log(`FAILED:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('passed');
