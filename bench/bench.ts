@@ -22,11 +22,11 @@ const { values } = parseArgs({
 });
 const smoke = values.smoke;
 const FLEET = smoke ? 2000 : Number(values.hosts);
-const SECONDS = smoke ? 3 : Number(values.seconds);
+const SECONDS = smoke ? 0.5 : Number(values.seconds);
 const BIG = smoke ? 20000 : Number(values.big);
 const CONNECTIONS = 10;
 /** Each scenario alternates the ceiling and hss-mock this many times; the medians are compared. */
-const ROUNDS = 3;
+const ROUNDS = smoke ? 1 : 3;
 const PROJECT = 'bench';
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const CEILING = new URL('./ceiling.js', import.meta.url).pathname;
@@ -58,6 +58,8 @@ function memory(pid: number): { peak: number; rss: number } {
 }
 
 const TOKEN = { 'X-Auth-Token': 'bench-token' };
+/** The offsets scenario 8 walks through: within the default query's matches. */
+let OFFSETS = 1;
 
 async function getJson(url: string): Promise<{ total_num: number }> {
   const response = await fetch(url, { headers: TOKEN });
@@ -72,9 +74,16 @@ interface Load {
   errors: number;
 }
 
-/** autocannon on loopback; `sign` gives each request a fresh AK/SK signature. */
-async function load(url: string, path: string, seconds = SECONDS, sign = false): Promise<Load> {
-  const request = sign
+/** How each request of a run differs: a fresh AK/SK signature, or a different offset (so no page is served twice). */
+type Variation = 'none' | 'sign' | 'offsets';
+
+/** autocannon on loopback. */
+async function load(url: string, path: string, seconds = SECONDS, variation: Variation = 'none'): Promise<Load> {
+  let nextOffset = 0;
+  const request =
+    variation === 'offsets'
+      ? { setupRequest: (req: autocannon.Request) => ({ ...req, path: `${path}&offset=${(nextOffset = (nextOffset + 7919) % OFFSETS)}` }) }
+      : variation === 'sign'
     ? {
         setupRequest: (req: autocannon.Request) => {
           const headers: Record<string, string> = { 'x-sdk-date': formatSdkDate(Date.now()) };
@@ -90,7 +99,7 @@ async function load(url: string, path: string, seconds = SECONDS, sign = false):
     url: `${url}${path}`,
     connections: CONNECTIONS,
     duration: seconds,
-    headers: sign ? {} : TOKEN,
+    headers: variation === 'sign' ? {} : TOKEN,
     requests: [{ method: 'GET', path, ...request }],
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx + result.timeouts };
@@ -138,30 +147,33 @@ async function main(): Promise<void> {
   writeFileSync(pagesFile, JSON.stringify({ 10: await page(10), 200: await page(200) }));
   const ceiling = await startServer(CEILING, [pagesFile]);
 
-  const scenarios: [string, string, boolean, 10 | 200][] = [
-    ['1. default page (limit=10)', '', false, 10],
-    ['2. two enum filters', 'agent_status=online&os_type=Linux', false, 10],
-    [`3. host_name substring (${((nameMatches / FLEET) * 100).toFixed(1)}% match)`, nameQuery, false, 10],
-    ['4. limit=200', 'limit=200', false, 200],
-    [`5. deep page (offset ${Math.floor(defaultTotal * 0.9)} of ${defaultTotal})`, `offset=${Math.floor(defaultTotal * 0.9)}`, false, 10],
-    ['6. all_granted_eps + one filter', 'enterprise_project_id=all_granted_eps&os_type=Windows', false, 10],
-    ['7. AK/SK-signed, fresh signature each', '', true, 10],
+  OFFSETS = defaultTotal - 10;
+  const scenarios: [string, string, Variation, 10 | 200][] = [
+    ['1. default page (limit=10)', '', 'none', 10],
+    ['2. two enum filters', 'agent_status=online&os_type=Linux', 'none', 10],
+    [`3. host_name substring (${((nameMatches / FLEET) * 100).toFixed(1)}% match)`, nameQuery, 'none', 10],
+    ['4. limit=200', 'limit=200', 'none', 200],
+    [`5. deep page (offset ${Math.floor(defaultTotal * 0.9)} of ${defaultTotal})`, `offset=${Math.floor(defaultTotal * 0.9)}`, 'none', 10],
+    ['6. all_granted_eps + one filter', 'enterprise_project_id=all_granted_eps&os_type=Windows', 'none', 10],
+    ['7. AK/SK-signed, fresh signature each', '', 'sign', 10],
+    ['8. a new page each request (no page remembered)', 'limit=10', 'offsets', 10],
   ];
 
-  // Warm both up. Then each scenario alternates the ceiling and hss-mock in rounds, so that both
-  // see the same machine (other load, CPU clock) and the ratio compares like with like.
-  await load(mock.url, hosts, 1);
-  await load(ceiling.url, hosts, 1);
+  // Warm both up, hss-mock on every scenario, so that what it keeps (counts, pages) is there
+  // before memory is measured. Then each scenario alternates the ceiling and hss-mock in rounds,
+  // so that both see the same machine (other load, CPU clock) and the ratio compares like with like.
+  for (const [, query, variation] of scenarios) await load(mock.url, query ? `${hosts}?${query}` : hosts, smoke ? 0.5 : 2, variation);
+  await load(ceiling.url, hosts, smoke ? 0.5 : 2);
   const memoryAfterWarmUp = memory(mock.child.pid!).rss;
 
   print(row(['scenario', 'hss-mock req/s', 'p50 ms', 'p99 ms', 'errors', 'ceiling req/s', 'ratio']));
   print(row(['---', '---:', '---:', '---:', '---:', '---:', '---:']));
-  for (const [name, query, sign, pageSize] of scenarios) {
+  for (const [name, query, variation, pageSize] of scenarios) {
     const ceilingRounds: Load[] = [];
     const mockRounds: Load[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       ceilingRounds.push(await load(ceiling.url, `${hosts}?limit=${pageSize}`, SECONDS / ROUNDS));
-      mockRounds.push(await load(mock.url, query ? `${hosts}?${query}` : hosts, SECONDS / ROUNDS, sign));
+      mockRounds.push(await load(mock.url, query ? `${hosts}?${query}` : hosts, SECONDS / ROUNDS, variation));
     }
     const rps = median(mockRounds.map((result) => result.rps));
     const top = median(ceilingRounds.map((result) => result.rps));
@@ -188,7 +200,13 @@ async function main(): Promise<void> {
   const generationSeconds = (performance.now() - generationStarted) / 1000;
   const peak = memory(big.child.pid!).peak;
   print(`Generating ${bigTotal} hosts (--db FILE): ${fixed(generationSeconds, 1)} s, peak memory ${fixed(peak)} MiB`);
+  // The first answers at this size, before anything is remembered: a count over two million rows.
+  const firstStarted = performance.now();
   const bigDefault = (await getJson(`${big.url}${hosts}?limit=0`)).total_num;
+  const firstCount = performance.now() - firstStarted;
+  const firstNameStarted = performance.now();
+  await getJson(`${big.url}${hosts}?${nameQuery}`);
+  print(`First answers at that size, before any count is remembered: ${fixed(firstCount)} ms (default query), ${fixed(performance.now() - firstNameStarted)} ms (host_name substring)`);
   print();
   print(row([`at ${bigTotal} hosts`, 'req/s', 'p50 ms', 'p99 ms', 'errors']));
   print(row(['---', '---:', '---:', '---:', '---:']));
@@ -197,8 +215,8 @@ async function main(): Promise<void> {
     ['3. host_name substring', nameQuery],
     [`5. deep page (offset ${Math.floor(bigDefault * 0.9)})`, `offset=${Math.floor(bigDefault * 0.9)}`],
   ] as const) {
-    await load(big.url, query ? `${hosts}?${query}` : hosts, 1);
-    const result = await load(big.url, query ? `${hosts}?${query}` : hosts, smoke ? 1 : 5);
+    await load(big.url, query ? `${hosts}?${query}` : hosts, smoke ? 0.5 : 1);
+    const result = await load(big.url, query ? `${hosts}?${query}` : hosts, smoke ? 0.5 : 5);
     print(row([name, fixed(result.rps), result.p50, result.p99, result.errors]));
   }
   await stop(big);

@@ -13,21 +13,28 @@ export interface CacheLimits {
 
 const DEFAULT_LIMITS: CacheLimits = { projects: 1000, filtersPerProject: 256, checkpointsPerFilter: 1024, pageBytes: 32 * 1024 * 1024 };
 
-/** A budget of bytes shared by every memo's pages; when it runs out, every page is forgotten. */
+/** A budget of bytes shared by every memo's pages; when it runs out, the oldest pages are forgotten first. */
 class PageBudget {
   private used = 0;
-  private readonly holders = new Set<FilterMemo>();
+  /** Pages in the order they were remembered. */
+  private readonly pages: { memo: FilterMemo; key: string; bytes: number }[] = [];
+  private oldest = 0;
 
   constructor(private readonly limit: number) {}
 
-  spend(holder: FilterMemo, bytes: number): void {
-    if (this.used + bytes > this.limit) {
-      for (const memo of this.holders) memo.forgetPages();
-      this.holders.clear();
-      this.used = 0;
+  spend(memo: FilterMemo, key: string, bytes: number): void {
+    while (this.used + bytes > this.limit && this.oldest < this.pages.length) {
+      const page = this.pages[this.oldest++]!;
+      page.memo.forgetPage(page.key);
+      this.used -= page.bytes;
     }
+    // Compact now and then, so that the queue does not keep what it has already let go of.
+    if (this.oldest > 1024 && this.oldest * 2 > this.pages.length) {
+      this.pages.splice(0, this.oldest);
+      this.oldest = 0;
+    }
+    this.pages.push({ memo, key, bytes });
     this.used += bytes;
-    this.holders.add(holder);
   }
 }
 
@@ -50,12 +57,13 @@ export class FilterMemo {
   }
 
   rememberPage(offset: number, limit: number, hostsJson: string): void {
-    this.budget.spend(this, hostsJson.length);
-    this.pages.set(`${offset}:${limit}`, hostsJson);
+    const key = `${offset}:${limit}`;
+    this.budget.spend(this, key, hostsJson.length);
+    this.pages.set(key, hostsJson);
   }
 
-  forgetPages(): void {
-    this.pages.clear();
+  forgetPage(key: string): void {
+    this.pages.delete(key);
   }
 
   /** The checkpoint nearest below an offset: start there, and skip `offset - checkpoint.offset` rows. */

@@ -172,15 +172,29 @@ export class HostStore {
    */
   listHosts(projectId: string, query: ListHostsQuery): HostPage {
     const fleet = this.fleetOf(projectId);
-    const conditions = conditionsOf(query);
-    const where = ['fleet = ?', ...conditions.map(([sql]) => sql)].join(' AND ');
-    const params = [fleet, ...conditions.flatMap(([, values]) => values)];
-    const memo = this.cache.memo(projectId, `${where}\0${JSON.stringify(params)}`);
-    memo.total ??= this.listQuery(`SELECT count(*) FROM hosts WHERE ${where}`).get(...params) as number;
-    const { limit, offset } = query;
+    // The filters as they were validated name what is remembered (refresh changes nothing);
+    // SQL is built only when something is not remembered.
+    const { limit, offset, refresh, ...filters } = query;
+    const memo = this.cache.memo(projectId, JSON.stringify(filters));
+    let sql: { where: string; params: unknown[] } | undefined;
+    const filterSql = () => {
+      if (!sql) {
+        const conditions = conditionsOf(query);
+        sql = {
+          where: ['fleet = ?', ...conditions.map(([condition]) => condition)].join(' AND '),
+          params: [fleet, ...conditions.flatMap(([, values]) => values)],
+        };
+      }
+      return sql;
+    };
+    if (memo.total === undefined) {
+      const { where, params } = filterSql();
+      memo.total = this.listQuery(`SELECT count(*) FROM hosts WHERE ${where}`).get(...params) as number;
+    }
     if (limit === 0 || offset >= memo.total) return { total: memo.total, hostsJson: '' };
     const served = memo.page(offset, limit);
     if (served !== undefined) return { total: memo.total, hostsJson: served };
+    const { where, params } = filterSql();
     const start = memo.nearest(offset);
     const ids = this.listQuery(`SELECT id FROM hosts WHERE ${where} AND id >= ? ORDER BY id LIMIT ? OFFSET ?`).all(
       ...params,

@@ -56,3 +56,13 @@ t.test('forget one project, or all', async (t) => {
   cache.forget();
   t.equal(cache.memo('q', 'f').total, undefined);
 });
+
+t.test('a long run of pages through a small budget keeps the newest, and stays bounded', async (t) => {
+  const cache = new ListCache({ ...small, filtersPerProject: 10_000 });
+  const memos = Array.from({ length: 3000 }, (_, i) => cache.memo('p', `filter-${i}`));
+  memos.forEach((memo, i) => memo.rememberPage(0, 10, `p${String(i).padStart(4, '0')}`));
+  t.equal(memos[2999]!.page(0, 10), 'p2999', 'the newest page is kept');
+  t.equal(memos[2998]!.page(0, 10), 'p2998', 'and the one before it (two fit in ten bytes)');
+  t.equal(memos[2997]!.page(0, 10), undefined, 'older ones are gone');
+  t.equal(memos[0]!.page(0, 10), undefined);
+});
