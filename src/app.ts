@@ -9,11 +9,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import fastJson from 'fast-json-stringify';
+import { authenticationHook, faultHook } from './api-hooks.js';
 import { adminGuard, authenticator, DEVELOPMENT_KEY, type Caller, type KeyGrant, type TokenGrant } from './auth.js';
 import { Control } from './control.js';
 import { FaultInjector } from './faults.js';
-import { bodySha256, EMPTY_BODY_SHA256, hasBody } from './signature.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, errors, InputError, StartupError } from './errors.js';
 import { Fleet } from './fleet.js';
 import { RequestJournal } from './journal.js';
@@ -89,15 +88,13 @@ export const DEFAULT_APP_OPTIONS: AppOptions = {
 };
 
 /** Room for the documented 32768-character token with the rest of a request's headers. */
-export const MAX_HEADER_BYTES = 64 * 1024;
+const MAX_HEADER_BYTES = 64 * 1024;
 /** Longer URIs are refused with 414; the longest valid query (25 parameters at their limits, encoded) is under 24 KiB. */
 const MAX_URI_LENGTH = 32 * 1024;
 /** Control API writes carry hosts in bulk (about 30,000 a call). */
 const CONTROL_BODY_LIMIT = 32 * 1024 * 1024;
 /** Fastify's default, for every other route. */
 const API_BODY_LIMIT = 1024 * 1024;
-/** The longest a `stall` fault holds a connection. */
-const MAX_STALL_MS = 10 * 60 * 1000;
 const CONTROL_PATH = /^\/_mock(?:[/?]|$)/;
 
 /** Builds the app: fixtures are read and the database opened here, so bad ones throw a StartupError before anything is served. */
@@ -196,42 +193,8 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     registerRoutes(instance.withTypeProvider<TypeBoxTypeProvider>(), {
       store,
       control,
-      authenticate: async (request) => {
-        const { caller, error } = authenticate({
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          projectId: request.params.project_id,
-          bodySha256: hasBody(request.raw)
-            ? await bodySha256(request.raw, API_BODY_LIMIT, () => errors.requestError(413, 'the body is too large'))
-            : EMPTY_BODY_SHA256,
-        });
-        request.caller = caller ?? null;
-        if (error) throw error;
-      },
-      // After authentication, which has named the caller.
-      injectFault: async (request, reply) => {
-        const fault = faults.decide({
-          projectId: request.params.project_id,
-          query: request.query as Record<string, unknown>,
-          caller: request.caller!.id,
-          headers: request.headers,
-        });
-        if (!fault) return;
-        request.fault = fault.source;
-        const { action } = fault;
-        if (action.kind === 'error') throw action.error;
-        if (action.kind === 'delay') return void (await sleep(action.ms));
-        // reset or stall: no answer at all.
-        journalize(request, 0);
-        reply.hijack();
-        const socket = request.raw.socket;
-        if (action.kind === 'reset') return void socket.resetAndDestroy();
-        stalled.add(socket);
-        socket.once('close', () => stalled.delete(socket));
-        // Until the client gives up; bounded, so that nothing is held for ever.
-        setTimeout(() => socket.destroy(), MAX_STALL_MS).unref();
-      },
+      authenticate: authenticationHook(authenticate, API_BODY_LIMIT),
+      injectFault: faultHook(faults, (request) => journalize(request, 0), stalled),
       requireAdmin: adminGuard(options.adminToken),
       controlBodyLimit: CONTROL_BODY_LIMIT,
     }),

@@ -34,7 +34,7 @@ export type FaultRuleView = FaultRuleInput & { id: string; matched: number; fire
 const GATEWAY_RATE_LIMIT = 200;
 
 /** The documented errors a fault can answer with, by status. */
-export function faultError(status: FaultStatus, rateLimit: number): ApiError {
+function faultError(status: FaultStatus, rateLimit: number): ApiError {
   switch (status) {
     case 401:
       return errors.tokenExpired();
@@ -126,7 +126,7 @@ export function readFaultRules(input: unknown): FaultRuleInput[] {
 }
 
 /** The fault rules of a --faults file; a bad file stops startup naming it and the first problem. */
-export function loadFaultFile(path: string | undefined): FaultRuleInput[] {
+function loadFaultFile(path: string | undefined): FaultRuleInput[] {
   if (path === undefined) return [];
   try {
     return readFaultRules(JSON.parse(readFileSync(path, 'utf8')));
@@ -196,7 +196,7 @@ export class Faults {
 }
 
 /** `X-Mock-Fault: 429` (or `reset`, `stall`) and `X-Mock-Delay: 250`, for one request. Bad values throw. */
-export function headerFault(fault: string | undefined, delay: string | undefined, rateLimit: number): Fault | undefined {
+function headerFault(fault: string | undefined, delay: string | undefined, rateLimit: number): Fault | undefined {
   if (fault !== undefined) {
     if (fault === 'reset' || fault === 'stall') return { action: { kind: fault }, source: 'header' };
     const status = Number(fault) as FaultStatus;
@@ -210,7 +210,7 @@ export function headerFault(fault: string | undefined, delay: string | undefined
   return undefined;
 }
 
-export const MAX_DELAY_MS = 60_000;
+const MAX_DELAY_MS = 60_000;
 
 /**
  * The gateway's throttling: at most `limit` requests a second for each caller, over a sliding

@@ -24,7 +24,7 @@ type Filter =
 type FilterParam = Exclude<keyof ListHostsQuery, 'limit' | 'offset' | 'above_version' | 'refresh'>;
 
 /** Every filter parameter. `above_version` modifies `version`; `refresh` has nothing to sync from in an emulator. */
-export const HOST_FILTERS: Record<FilterParam, Filter> = {
+const HOST_FILTERS: Record<FilterParam, Filter> = {
   enterprise_project_id: { rule: 'enterpriseProject', column: 'enterprise_project_id' },
   version: { rule: 'edition', column: 'version', rankColumn: 'edition_rank' },
   agent_status: { rule: 'agentStatus', column: 'agent_status' },

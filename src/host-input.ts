@@ -18,7 +18,7 @@ export function isSavedResponse(value: unknown): value is { data_list: unknown }
 }
 
 /** One host, checked. `path` locates it in the input. */
-export function readHost(value: unknown, path: string): Host {
+function readHost(value: unknown, path: string): Host {
   if (!checkHost(value)) throw new InputError(describeError(checkHost.errors![0]!, 'pointer', path));
   return value;
 }

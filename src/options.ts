@@ -88,7 +88,7 @@ export type Command =
   | { command: 'help' }
   | { command: 'version' };
 
-export function envName(name: string): string {
+function envName(name: string): string {
   return `HSS_MOCK_${name.toUpperCase().replaceAll('-', '_')}`;
 }
 

@@ -32,11 +32,11 @@ export const EDITIONS = [
   'hss.version.container.enterprise',
 ] as const;
 export const AGENT_STATUSES = ['not_installed', 'online', 'offline', 'install_failed', 'installing'] as const;
-export const HOST_STATUSES = ['ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR'] as const;
+const HOST_STATUSES = ['ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR'] as const;
 export const OS_TYPES = ['Linux', 'Windows'] as const;
 export const DETECT_RESULTS = ['undetected', 'clean', 'risk', 'scanning'] as const;
-export const PROTECT_STATUSES = ['closed', 'opened', 'protection_exception'] as const;
-export const CHARGING_MODES = ['on_demand', 'packet_cycle'] as const;
+const PROTECT_STATUSES = ['closed', 'opened', 'protection_exception'] as const;
+const CHARGING_MODES = ['on_demand', 'packet_cycle'] as const;
 export const ASSET_VALUES = ['important', 'common', 'test'] as const;
 export const INSTALL_RESULT_CODES = [
   'install_succeed',
@@ -52,7 +52,7 @@ export const INSTALL_RESULT_CODES = [
   'os_type_not_support',
   'os_arch_not_support',
 ] as const;
-export const UPGRADE_STATUSES = ['not_upgrade', 'upgrading', 'upgrade_failed', 'upgrade_succeed'] as const;
+const UPGRADE_STATUSES = ['not_upgrade', 'upgrading', 'upgrade_failed', 'upgrade_succeed'] as const;
 export const UPGRADE_RESULT_CODES = [
   'package_unavailable',
   'network_access_timeout',

@@ -4,7 +4,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { unescape as decodeFormComponent } from 'node:querystring';
 
-export const ALGORITHM = 'SDK-HMAC-SHA256';
+const ALGORITHM = 'SDK-HMAC-SHA256';
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const DATE_FORMAT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -90,7 +90,7 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string {
 }
 
 /** The canonical request, over the headers the client says it signed (absent ones sign as empty). */
-export function canonicalRequest(request: SignedRequest, signedHeaders: readonly string[]): string {
+function canonicalRequest(request: SignedRequest, signedHeaders: readonly string[]): string {
   const mark = request.url.indexOf('?');
   const path = mark === -1 ? request.url : request.url.slice(0, mark);
   const query = mark === -1 ? '' : request.url.slice(mark + 1);
