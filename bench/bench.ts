@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   }
   const memoryAtEnd = memory(mock.child.pid!).rss;
   print();
-  print(`Memory of hss-mock while serving: ${fixed(memoryAfterWarmUp)} MiB after warm-up, ${fixed(memoryAtEnd)} MiB at the end (${percent(memoryAtEnd / memoryAfterWarmUp - 1)} growth)`);
+  print(`Memory of hss-mock while serving: ${fixed(memoryAfterWarmUp)} MiB ${smoke ? 'before the first load (a smoke run has no warm-up)' : 'after warm-up'}, ${fixed(memoryAtEnd)} MiB at the end (${percent(memoryAtEnd / memoryAfterWarmUp - 1)} growth)`);
   await stop(ceiling);
   await stop(mock);
 
