@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { DEVELOPMENT_KEY } from '../src/auth.js';
+import { seededRandom } from '../src/faults.js';
 import { EMPTY_BODY_SHA256, expectedSignature, formatSdkDate } from '../src/signature.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '8' } } });
@@ -16,17 +17,6 @@ const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 const JOURNAL_SIZE = 500;
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-
-/** A seeded generator (mulberry32), so that a failing run can be repeated. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(state ^ (state >>> 15), state | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // --trace-gc: V8 prints each collection on stdout, with the heap's size after it. After a full
 // (mark-compact) collection that is the memory still in use, the figure a leak raises.
@@ -112,7 +102,8 @@ function nextStep(random: () => number, client: number, serial: number): Step {
 }
 
 async function client(index: number, until: number): Promise<void> {
-  const random = seeded(1000 + index);
+  // Seeded, so that a failing run can be repeated.
+  const random = seededRandom(1000 + index);
   for (let serial = 0; Date.now() < until; serial++) {
     const step = nextStep(random, index, serial);
     const response = await fetch(`${base}${step.path}`, {

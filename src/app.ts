@@ -70,7 +70,7 @@ export interface AppOptions {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const DEFAULT_APP_OPTIONS: AppOptions = {
+const DEFAULT_APP_OPTIONS: AppOptions = {
   seed: 1,
   hosts: 50,
   token: [],

@@ -52,7 +52,7 @@ function faultError(status: FaultStatus, rateLimit: number): ApiError {
 }
 
 /** A small seeded generator (mulberry32): the same seed, the same sequence. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

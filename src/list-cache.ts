@@ -100,7 +100,7 @@ export class ListCache {
     this.budget = new PageBudget(limits.pageBytes);
   }
 
-  /** What is known of a filter combination (its SQL and values, as one key) of a project. */
+  /** What is known of a filter combination (its validated filters, as one key) of a project. */
   memo(projectId: string, filterKey: string): FilterMemo {
     let filters = this.projects.get(projectId);
     if (!filters) {

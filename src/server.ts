@@ -1,5 +1,5 @@
 // startHssMock(options): the emulator listening, for the command line and for test suites alike.
-import { buildApp, DEFAULT_APP_OPTIONS, type AppOptions } from './app.js';
+import { buildApp, type AppOptions } from './app.js';
 import type { GenerateResult } from './control.js';
 import { StartupError } from './errors.js';
 import type { Host, JournalEntry } from './schemas.js';
@@ -46,7 +46,7 @@ export interface HssMock {
 /** Starts an emulator; several in one process stay independent. A bad option throws a StartupError. */
 export async function startHssMock(options: HssMockOptions = {}): Promise<HssMock> {
   const { port = 0, host = '127.0.0.1', ...appOptions } = options;
-  const app = buildApp({ ...DEFAULT_APP_OPTIONS, ...appOptions });
+  const app = buildApp(appOptions);
   // Fastify logs its own "Server listening" line; the command prints one banner instead.
   const level = app.log.level;
   app.log.level = level === 'silent' ? 'silent' : 'warn';
