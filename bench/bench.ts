@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { DEVELOPMENT_KEY } from '../src/auth.js';
-import { expectedSignature, formatSdkDate, EMPTY_BODY_SHA256 } from '../src/signature.js';
+import { DEVELOPMENT_KEY } from '../src/auth/auth.js';
+import { expectedSignature, formatSdkDate, EMPTY_BODY_SHA256 } from '../src/auth/signature.js';
 
 const { values } = parseArgs({
   options: {

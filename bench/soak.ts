@@ -8,9 +8,9 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { DEVELOPMENT_KEY } from '../src/auth.js';
-import { seededRandom } from '../src/faults.js';
-import { EMPTY_BODY_SHA256, expectedSignature, formatSdkDate } from '../src/signature.js';
+import { DEVELOPMENT_KEY } from '../src/auth/auth.js';
+import { seededRandom } from '../src/faults/faults.js';
+import { EMPTY_BODY_SHA256, expectedSignature, formatSdkDate } from '../src/auth/signature.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '8' } } });
 const SECONDS = Number(values.seconds);

@@ -5,13 +5,13 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import closeWithGrace from 'close-with-grace';
-import { DEVELOPMENT_KEY } from './auth.js';
-import { StartupError } from './errors.js';
-import { HostFactory } from './generator.js';
-import { parseCommandLine, usage, type GenerateOptions, type Options } from './options.js';
-import { serializeHost } from './schemas.js';
-import { startHssMock } from './server.js';
-import { VERSION } from './version.js';
+import { DEVELOPMENT_KEY } from './auth/auth.js';
+import { StartupError } from './contract/errors.js';
+import { HostFactory } from './fleet/generator.js';
+import { parseCommandLine, usage, type GenerateOptions, type Options } from './server/options.js';
+import { serializeHost } from './contract/schemas.js';
+import { startHssMock } from './server/server.js';
+import { VERSION } from './contract/version.js';
 
 /** Without --project, `generate` prints the fleet of this project id, for every project to serve. */
 const GENERATE_DEFAULT_PROJECT = 'default';

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # The Docker image, built and run for real: builds it, starts it, waits for its health check,
 # lists hosts with curl, checks that it runs as `node`, stops it with SIGTERM and checks that it
-# exited cleanly. Uses ../shared/tools/podman (same arguments as docker) where no Docker engine
-# runs; set CONTAINER_ENGINE=docker to use Docker. CI runs it after the tests (npm run test:container).
+# exited cleanly. The engine: CONTAINER_ENGINE if set, else docker, else podman, else a
+# podman-compatible stand-in beside the repository (../shared/tools/podman) where one exists.
+# CI runs it after the tests (npm run test:container).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-engine=${CONTAINER_ENGINE:-"$repo/../shared/tools/podman"}
+if [ -n "${CONTAINER_ENGINE:-}" ]; then engine=$CONTAINER_ENGINE
+elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then engine=docker
+elif command -v podman >/dev/null 2>&1; then engine=podman
+elif [ -x "$repo/../shared/tools/podman" ]; then engine="$repo/../shared/tools/podman"
+else
+  echo "container test: no container engine found; install docker or podman, or set CONTAINER_ENGINE=/path/to/engine" >&2
+  exit 2
+fi
 image=hss-mock:test
 name=hss-mock-test-$$
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")

@@ -1,6 +1,6 @@
 // Shared by the tests: an app on an in-memory database, and a typed way to call the hosts API.
-import { buildApp, type AppOptions } from '../src/app.js';
-import type { Host } from '../src/schemas.js';
+import { buildApp, type AppOptions } from '../src/http/app.js';
+import type { Host } from '../src/contract/schemas.js';
 
 export const HOSTS_PATH = '/v5/project-a/host-management/hosts';
 export const TOKEN = { 'x-auth-token': 'test-token' };

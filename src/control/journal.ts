@@ -1,0 +1,49 @@
+// The request journal: the last N requests to the emulated API, oldest first, in a ring so that
+// memory stays bounded however long the emulator runs.
+import { parse as parseQueryString } from 'node:querystring';
+import type { JournalEntry as JournalView } from '../contract/schemas.js';
+
+/** A journal entry as recorded: the time is formatted, and the URL split into path and decoded query, only when listed. */
+export type JournalEntry = Omit<JournalView, 'time' | 'path' | 'query'> & {
+  /** Epoch milliseconds. */
+  at: number;
+  /** The path and query string as received. */
+  url: string;
+};
+export type { JournalView };
+
+export class RequestJournal {
+  private entries: JournalEntry[] = [];
+  /** Where the oldest entry is, once the ring is full. */
+  private oldest = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  record(entry: JournalEntry): void {
+    if (this.capacity === 0) return;
+    if (this.entries.length < this.capacity) {
+      this.entries.push(entry);
+    } else {
+      this.entries[this.oldest] = entry;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
+  }
+
+  /** The entries that match the filters, oldest first. */
+  list(filter: { project_id?: string; status?: number }): JournalView[] {
+    const ordered = [...this.entries.slice(this.oldest), ...this.entries.slice(0, this.oldest)];
+    return ordered
+      .filter((entry) => (filter.project_id === undefined || entry.project_id === filter.project_id) && (filter.status === undefined || entry.status === filter.status))
+      .map(({ url, at, method, ...rest }) => {
+        const mark = url.indexOf('?');
+        const path = mark === -1 ? url : url.slice(0, mark);
+        const query = mark === -1 ? {} : { ...parseQueryString(url.slice(mark + 1)) };
+        return { time: new Date(at).toISOString(), method, path, query, ...rest } as JournalView;
+      });
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.oldest = 0;
+  }
+}

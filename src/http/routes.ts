@@ -1,0 +1,215 @@
+// Every route, registered in one place: the emulated API, then the control API under /_mock.
+// The schemas here validate requests and describe the OpenAPI document at /_mock/openapi.json.
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Control } from '../control/control.js';
+import type { HostStore } from '../store/store.js';
+import {
+  AuthHeaders,
+  ErrorBody,
+  FaultList,
+  FaultParams,
+  FaultRule,
+  FaultRuleView,
+  GenerateBody,
+  GenerateResult,
+  Health,
+  Host,
+  HostList,
+  HostParams,
+  Journal,
+  JournalQuery,
+  ListHostsQuery,
+  ListHostsResponse,
+  ProjectParams,
+  serializeHost,
+  type Host as HostType,
+  type ListHostsQuery as ListHostsQueryType,
+} from '../contract/schemas.js';
+import { VERSION } from '../contract/version.js';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+type ProjectRequest = FastifyRequest<{ Params: { project_id: string } }>;
+
+export interface RouteDeps {
+  store: HostStore;
+  control: Control;
+  /** Who calls the emulated API; refuses with 401/403. */
+  authenticate: (request: ProjectRequest) => Promise<void>;
+  /** Throttling and injected faults, after authentication. */
+  injectFault: (request: ProjectRequest, reply: FastifyReply) => Promise<void>;
+  requireAdmin: (headers: IncomingHttpHeaders) => void;
+  /** Body limit of control API writes, in bytes. */
+  controlBodyLimit: number;
+}
+
+/** Sends JSON that is already serialized (hosts are serialized by the Host schema when stored). */
+function sendJson(reply: FastifyReply, status: number, json: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(json);
+}
+
+function hostsJson(hosts: readonly HostType[]): string {
+  return `[${hosts.map(serializeHost).join(',')}]`;
+}
+
+const errorResponses = { '4xx': ErrorBody, '5xx': ErrorBody };
+
+/** Route config that adds schemas to the OpenAPI document only: what the handler checks itself, or authentication checks. */
+function documented(extra: Record<string, TSchema>) {
+  return {
+    config: {
+      swaggerTransform: ({ schema, url }: { schema: object; url: string }) => ({ schema: { ...schema, ...extra }, url }),
+    },
+  };
+}
+const noContent = { 204: Type.Null({ description: 'Done' }), ...errorResponses };
+
+export function registerRoutes(app: App, deps: RouteDeps): void {
+  const { store, control } = deps;
+  const startedAt = Date.now();
+
+  app.get(
+    '/v5/:project_id/host-management/hosts',
+    {
+      ...documented({ headers: AuthHeaders }),
+      schema: {
+        summary: 'Querying ECSs (ListHostStatus)',
+        tags: ['HSS'],
+        security: [{ token: [] }, { aksk: [] }],
+        params: ProjectParams,
+        querystring: ListHostsQuery,
+        response: { 200: ListHostsResponse, ...errorResponses },
+      },
+      onRequest: [deps.authenticate, deps.injectFault],
+    },
+    async (request, reply) => {
+      // The schema's defaults have filled in enterprise_project_id, limit and offset.
+      const { total, hostsJson } = store.listHosts(request.params.project_id, request.query as ListHostsQueryType);
+      return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
+    },
+  );
+
+  const mock = { tags: ['control'] };
+  app.get('/_mock/health', { schema: { ...mock, summary: 'Readiness check', response: { 200: Health } } }, async () => ({
+    status: 'ok' as const,
+    version: VERSION,
+    uptime_seconds: (Date.now() - startedAt) / 1000,
+  }));
+
+  const guarded = { onRequest: async (request: { headers: IncomingHttpHeaders }) => deps.requireAdmin(request.headers) };
+  const writes = { ...guarded, bodyLimit: deps.controlBodyLimit };
+  const admin = { ...mock, security: [{ admin: [] }] };
+  const project = { ...admin, params: ProjectParams };
+  const host = { ...admin, params: HostParams };
+  const hostsInput = documented({
+    body: Type.Union([Host, Type.Array(Host), ListHostsResponse], { description: 'A host, an array of hosts, or a saved API response' }),
+  });
+
+  app.get(
+    '/_mock/projects/:project_id/hosts',
+    { ...guarded, schema: { ...project, summary: 'Every host of a project, in API order', response: { 200: HostList, ...errorResponses } } },
+    async (request, reply) => sendJson(reply, 200, control.hostsJson(request.params.project_id)),
+  );
+
+  app.post(
+    '/_mock/projects/:project_id/hosts',
+    { ...writes, ...hostsInput, schema: { ...project, summary: 'Add hosts after the current ones', response: { 201: HostList, ...errorResponses } } },
+    async (request, reply) => sendJson(reply, 201, hostsJson(control.addHosts(request.params.project_id, request.body))),
+  );
+
+  app.put(
+    '/_mock/projects/:project_id/hosts',
+    { ...writes, ...hostsInput, schema: { ...project, summary: 'Replace every host of a project', response: { 200: HostList, ...errorResponses } } },
+    async (request, reply) => sendJson(reply, 200, hostsJson(control.replaceHosts(request.params.project_id, request.body))),
+  );
+
+  app.patch(
+    '/_mock/projects/:project_id/hosts/:host_id',
+    {
+      ...writes,
+      ...documented({ body: Type.Partial(Type.Object(Host.properties), { description: 'Fields to change; null removes one' }) }),
+      schema: { ...host, summary: 'Change fields of one host (JSON merge patch)', response: { 200: Host, ...errorResponses } },
+    },
+    async (request, reply) => sendJson(reply, 200, serializeHost(control.patchHost(request.params.project_id, request.params.host_id, request.body))),
+  );
+
+  app.delete('/_mock/projects/:project_id/hosts/:host_id', { ...guarded, schema: { ...host, summary: 'Delete one host', response: noContent } }, async (request, reply) => {
+    control.deleteHost(request.params.project_id, request.params.host_id);
+    return reply.code(204).send(null);
+  });
+
+  app.delete('/_mock/projects/:project_id/hosts', { ...guarded, schema: { ...project, summary: 'Delete every host of a project', response: noContent } }, async (request, reply) => {
+    control.deleteHosts(request.params.project_id);
+    return reply.code(204).send(null);
+  });
+
+  app.post(
+    '/_mock/projects/:project_id/generate',
+    { ...writes, schema: { ...project, summary: 'Replace the fleet with a generated one', body: GenerateBody, response: { 200: GenerateResult, ...errorResponses } } },
+    async (request) => control.generate(request.params.project_id, request.body.count, request.body.seed),
+  );
+
+  app.post('/_mock/projects/:project_id/reset', { ...guarded, schema: { ...project, summary: 'Back to the start-up state', response: noContent } }, async (request, reply) => {
+    control.reset(request.params.project_id);
+    return reply.code(204).send(null);
+  });
+
+  app.post('/_mock/reset', { ...guarded, schema: { ...admin, summary: 'Every project back to the start-up state; empty journal', response: noContent } }, async (_request, reply) => {
+    control.reset();
+    return reply.code(204).send(null);
+  });
+
+  app.get(
+    '/_mock/requests',
+    { ...guarded, schema: { ...admin, summary: 'The request journal, oldest first', querystring: JournalQuery, response: { 200: Journal, ...errorResponses } } },
+    async (request) => control.requests(request.query),
+  );
+
+  app.delete('/_mock/requests', { ...guarded, schema: { ...admin, summary: 'Clear the request journal', response: noContent } }, async (_request, reply) => {
+    control.clearRequests();
+    return reply.code(204).send(null);
+  });
+
+  app.get(
+    '/_mock/faults',
+    { ...guarded, schema: { ...admin, summary: 'The fault rules, in the order they are tried', response: { 200: FaultList, ...errorResponses } } },
+    async () => control.faults(),
+  );
+
+  app.post(
+    '/_mock/faults',
+    {
+      ...writes,
+      ...documented({ body: Type.Union([FaultRule, Type.Array(FaultRule)]) }),
+      schema: { ...admin, summary: 'Add fault rules', response: { 201: Type.Array(FaultRuleView), ...errorResponses } },
+    },
+    async (request, reply) => reply.code(201).send(control.addFaults(request.body)),
+  );
+
+  app.delete('/_mock/faults', { ...guarded, schema: { ...admin, summary: 'Remove every fault rule', response: noContent } }, async (_request, reply) => {
+    control.clearFaults();
+    return reply.code(204).send(null);
+  });
+
+  app.delete(
+    '/_mock/faults/:id',
+    { ...guarded, schema: { ...admin, summary: 'Remove one fault rule', params: FaultParams, response: noContent } },
+    async (request, reply) => {
+      control.removeFault(request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get('/_mock/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
