@@ -190,13 +190,34 @@ export const GenerateBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The most journal entries one answer lists. */
+export const MAX_JOURNAL_PAGE = 1000;
+
 export const JournalQuery = Type.Object(
   {
     project_id: Type.Optional(Text(1, 256, 'Only requests to this project')),
-    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, description: 'Only requests answered with this status' })),
+    status: Type.Optional(Type.Integer({ minimum: 0, maximum: 599, description: 'Only requests answered with this status; 0: connections a fault dropped' })),
+    order: Type.Optional(StringEnum(['asc', 'desc'] as const, 'asc (default): oldest first; desc: newest first')),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Matching entries to skip (default 0)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_JOURNAL_PAGE, description: `Entries to list (default ${MAX_JOURNAL_PAGE})` })),
   },
   { additionalProperties: true },
 );
+export type JournalQuery = Static<typeof JournalQuery>;
+
+export const ProjectsQuery = Type.Object(
+  {
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Projects to skip' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Projects to list' })),
+  },
+  { additionalProperties: true },
+);
+
+export const ProjectList = Type.Object({
+  total: Type.Integer({ description: 'Projects in use' }),
+  projects: Type.Array(Type.Object({ project_id: Type.String(), hosts: Type.Integer({ description: 'Hosts it holds' }) })),
+});
+export type ProjectList = Static<typeof ProjectList>;
 
 function Nullable<T extends TSchema>(schema: T) {
   return Type.Union([schema, Type.Null()]);
@@ -234,7 +255,7 @@ export const JournalEntry = Type.Object({
 export type JournalEntry = Static<typeof JournalEntry>;
 
 export const Journal = Type.Object({
-  total: Type.Integer(),
+  total: Type.Integer({ description: 'Matching entries, over every page' }),
   requests: Type.Array(JournalEntry),
 });
 

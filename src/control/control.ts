@@ -4,7 +4,7 @@ import { readFaultRules, type Faults, type FaultRuleView } from '../faults/fault
 import type { Fleet } from '../fleet/fleet.js';
 import { applyMergePatch, readHostsBody } from '../fleet/host-input.js';
 import type { JournalView, RequestJournal } from './journal.js';
-import type { Host } from '../contract/schemas.js';
+import type { Host, JournalQuery, ProjectList } from '../contract/schemas.js';
 import type { HostStore } from '../store/store.js';
 
 export interface GenerateResult {
@@ -102,9 +102,14 @@ export class Control {
     this.faultRules.clear();
   }
 
-  requests(filter: { project_id?: string; status?: number } = {}): { total: number; requests: JournalView[] } {
-    const requests = this.journal.list(filter);
-    return { total: requests.length, requests };
+  /** A page of the request journal, oldest first unless `order` is `desc`. */
+  requests(query: JournalQuery = {}): { total: number; requests: JournalView[] } {
+    return this.journal.list(query);
+  }
+
+  /** The projects in use (written, or served since start), by id, with their host counts. */
+  projects(offset = 0, limit = 100): ProjectList {
+    return this.store.projects(offset, limit);
   }
 
   clearRequests(): void {

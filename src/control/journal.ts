@@ -1,7 +1,7 @@
 // The request journal: the last N requests to the emulated API, oldest first, in a ring so that
 // memory stays bounded however long the emulator runs.
 import { parse as parseQueryString } from 'node:querystring';
-import type { JournalEntry as JournalView } from '../contract/schemas.js';
+import { MAX_JOURNAL_PAGE, type JournalEntry as JournalView, type JournalQuery } from '../contract/schemas.js';
 
 /** A journal entry as recorded: the time is formatted, and the URL split into path and decoded query, only when listed. */
 export type JournalEntry = Omit<JournalView, 'time' | 'path' | 'query'> & {
@@ -29,21 +29,25 @@ export class RequestJournal {
     }
   }
 
-  /** The entries that match the filters, oldest first. */
-  list(filter: { project_id?: string; status?: number }): JournalView[] {
+  /** A page of the entries that match the filters, oldest first (or newest first), and how many match in all. */
+  list(query: JournalQuery = {}): { total: number; requests: JournalView[] } {
+    const { project_id, status, order = 'asc', offset = 0, limit = MAX_JOURNAL_PAGE } = query;
     const ordered = [...this.entries.slice(this.oldest), ...this.entries.slice(0, this.oldest)];
-    return ordered
-      .filter((entry) => (filter.project_id === undefined || entry.project_id === filter.project_id) && (filter.status === undefined || entry.status === filter.status))
-      .map(({ url, at, method, ...rest }) => {
-        const mark = url.indexOf('?');
-        const path = mark === -1 ? url : url.slice(0, mark);
-        const query = mark === -1 ? {} : { ...parseQueryString(url.slice(mark + 1)) };
-        return { time: new Date(at).toISOString(), method, path, query, ...rest } as JournalView;
-      });
+    const matching = ordered.filter((entry) => (project_id === undefined || entry.project_id === project_id) && (status === undefined || entry.status === status));
+    if (order === 'desc') matching.reverse();
+    return { total: matching.length, requests: matching.slice(offset, offset + limit).map(view) };
   }
 
   clear(): void {
     this.entries = [];
     this.oldest = 0;
   }
+}
+
+/** An entry as listed: the time formatted, the URL split into path and decoded query. */
+function view({ url, at, method, ...rest }: JournalEntry): JournalView {
+  const mark = url.indexOf('?');
+  const path = mark === -1 ? url : url.slice(0, mark);
+  const query = mark === -1 ? {} : { ...parseQueryString(url.slice(mark + 1)) };
+  return { time: new Date(at).toISOString(), method, path, query, ...rest } as JournalView;
 }

@@ -31,7 +31,9 @@ import {
   JournalQuery,
   ListHostsQuery,
   ListHostsResponse,
+  ProjectList,
   ProjectParams,
+  ProjectsQuery,
   serializeHost,
   type Host as HostType,
   type ListHostsQuery as ListHostsQueryType,
@@ -117,6 +119,12 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   });
 
   app.get(
+    '/_mock/projects',
+    { ...guarded, schema: { ...admin, summary: 'The projects in use, by id, with their host counts', querystring: ProjectsQuery, response: { 200: ProjectList, ...errorResponses } } },
+    async (request) => control.projects(request.query.offset, request.query.limit),
+  );
+
+  app.get(
     '/_mock/projects/:project_id/hosts',
     { ...guarded, schema: { ...project, summary: 'Every host of a project, in API order', response: { 200: HostList, ...errorResponses } } },
     async (request, reply) => sendJson(reply, 200, control.hostsJson(request.params.project_id)),
@@ -172,7 +180,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
 
   app.get(
     '/_mock/requests',
-    { ...guarded, schema: { ...admin, summary: 'The request journal, oldest first', querystring: JournalQuery, response: { 200: Journal, ...errorResponses } } },
+    { ...guarded, schema: { ...admin, summary: 'The request journal, oldest first (order=desc: newest first), in pages', querystring: JournalQuery, response: { 200: Journal, ...errorResponses } } },
     async (request) => control.requests(request.query),
   );
 

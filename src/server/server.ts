@@ -2,7 +2,7 @@
 import { buildApp, type AppOptions } from '../http/app.js';
 import type { GenerateResult } from '../control/control.js';
 import { StartupError } from '../contract/errors.js';
-import type { Host, JournalEntry } from '../contract/schemas.js';
+import type { Host, JournalEntry, JournalQuery } from '../contract/schemas.js';
 
 export interface HssMockOptions extends Partial<AppOptions> {
   /** Port to listen on; 0 (the default here) picks a free one. */
@@ -34,7 +34,8 @@ export interface HssMock {
   };
   /** The request journal, without HTTP. */
   requests: {
-    list(filter?: { project_id?: string; status?: number }): { total: number; requests: JournalEntry[] };
+    /** A page of the journal (up to 1000 entries), oldest first unless `order` is `desc`. */
+    list(query?: JournalQuery): { total: number; requests: JournalEntry[] };
     clear(): void;
   };
   /** Back to the start-up state: one project, or every project (and an empty journal). */
@@ -73,7 +74,7 @@ export async function startHssMock(options: HssMockOptions = {}): Promise<HssMoc
       generate: (projectId, count, seed) => control.generate(projectId, count, seed),
     },
     requests: {
-      list: (filter) => control.requests(filter),
+      list: (query) => control.requests(query),
       clear: () => control.clearRequests(),
     },
     reset: (projectId) => control.reset(projectId),

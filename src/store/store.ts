@@ -10,7 +10,7 @@ import { StartupError } from '../contract/errors.js';
 import { conditionsOf } from './filters.js';
 import { labelsKey } from './labels.js';
 import { ListCache } from './list-cache.js';
-import { EDITIONS, serializeHost, type Host, type ListHostsQuery } from '../contract/schemas.js';
+import { EDITIONS, serializeHost, type Host, type ListHostsQuery, type ProjectList } from '../contract/schemas.js';
 
 /** A page of hosts: how many match in all, and the page's hosts, serialized by the Host schema and joined by commas. */
 export interface HostPage {
@@ -136,6 +136,10 @@ export class HostStore {
       pointProject: db.prepare<[string, number]>(
         'INSERT INTO projects (project_id, fleet) VALUES (?, ?) ON CONFLICT (project_id) DO UPDATE SET fleet = excluded.fleet',
       ),
+      projectCount: db.prepare<[], number>('SELECT count(*) FROM projects').pluck(),
+      projectPage: db.prepare<[number, number], { project_id: string; hosts: number }>(
+        'SELECT project_id, (SELECT count(*) FROM hosts WHERE hosts.fleet = projects.fleet) AS hosts FROM projects ORDER BY project_id LIMIT ? OFFSET ?',
+      ),
       deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE project_id = ?'),
       countWrite: db.prepare<[string], number>('UPDATE projects SET writes = writes + 1 WHERE project_id = ? RETURNING writes').pluck(),
       addGarbage: db.prepare<[number]>('INSERT OR IGNORE INTO garbage (fleet) VALUES (?)'),
@@ -207,6 +211,13 @@ export class HostStore {
     const hostsJson = this.docs(ids).join(',');
     memo.rememberPage(offset, limit, hostsJson);
     return { total: memo.total, hostsJson };
+  }
+
+  /** The projects in use, by id, with their host counts. */
+  projects(offset: number, limit: number): ProjectList {
+    const total = this.statements.projectCount.get()!;
+    const projects = this.statements.projectPage.all(limit, offset);
+    return { total, projects };
   }
 
   /** Every host of a project, serialized, in API order. */

@@ -288,6 +288,43 @@ t.test('the journal keeps the last N requests', async (t) => {
   t.equal((await call(off, 'GET', '/_mock/requests')).body.total, 0, 'size 0 keeps none');
 });
 
+t.test('the journal in pages: newest first on request, total over every page', async (t) => {
+  const app = testApp(t);
+  for (let i = 0; i < 7; i++) await listHosts(app, `offset=${i}`);
+  const offsets = async (query: string) => {
+    const { status, body } = await call(app, 'GET', `/_mock/requests?${query}`);
+    t.equal(status, 200, query);
+    return { total: body.total, offsets: body.requests.map((r: { query: { offset: string } }) => r.query.offset) };
+  };
+  t.same(await offsets('limit=3'), { total: 7, offsets: ['0', '1', '2'] }, 'oldest first by default');
+  t.same(await offsets('limit=3&offset=3'), { total: 7, offsets: ['3', '4', '5'] });
+  t.same(await offsets('order=desc&limit=2'), { total: 7, offsets: ['6', '5'] }, 'newest first');
+  t.same(await offsets('order=desc&offset=6'), { total: 7, offsets: ['0'] });
+  t.same(await offsets('offset=50'), { total: 7, offsets: [] }, 'past the end: an empty page');
+  t.same(await offsets('status=0'), { total: 0, offsets: [] }, 'status 0 (a dropped connection) can be asked for');
+  for (const bad of ['order=newest', 'limit=0', 'limit=1001', 'offset=-1']) t.equal((await call(app, 'GET', `/_mock/requests?${bad}`)).status, 400, bad);
+});
+
+t.test('GET /_mock/projects: the projects in use, by id, with their host counts, in pages', async (t) => {
+  const app = testApp(t, { hosts: 5 });
+  t.same((await call(app, 'GET', '/_mock/projects')).body, { total: 0, projects: [] }, 'none before any use');
+  await listHosts(app, '', undefined, '/v5/beta/host-management/hosts');
+  await call(app, 'PUT', '/_mock/projects/alpha/hosts', [{ host_name: 'a' }, { host_name: 'b' }]);
+  await call(app, 'DELETE', '/_mock/projects/gamma/hosts');
+  t.same((await call(app, 'GET', '/_mock/projects')).body, {
+    total: 3,
+    projects: [
+      { project_id: 'alpha', hosts: 2 },
+      { project_id: 'beta', hosts: 5 },
+      { project_id: 'gamma', hosts: 0 },
+    ],
+  });
+  t.same((await call(app, 'GET', '/_mock/projects?offset=1&limit=1')).body, { total: 3, projects: [{ project_id: 'beta', hosts: 5 }] });
+  t.equal((await call(app, 'GET', '/_mock/projects?limit=1001')).status, 400);
+  await call(app, 'POST', '/_mock/reset');
+  t.same((await call(app, 'GET', '/_mock/projects')).body.total, 0, 'a full reset forgets them');
+});
+
 t.test('--admin-token guards every control call but the health check; the API is not behind it', async (t) => {
   const app = testApp(t, { adminToken: 's3cret' });
   const calls: [string, string, unknown?][] = [
@@ -300,6 +337,7 @@ t.test('--admin-token guards every control call but the health check; the API is
     ['POST', `${P}/generate`, { count: 1 }],
     ['POST', `${P}/reset`],
     ['POST', '/_mock/reset'],
+    ['GET', '/_mock/projects'],
     ['GET', '/_mock/requests'],
     ['DELETE', '/_mock/requests'],
     ['GET', '/_mock/faults'],
