@@ -41,7 +41,7 @@ const [a, b] = await Promise.all([list(first), list(second)]);
 assert.equal(a.total_num, 3);
 assert.equal(b.total_num, 4);
 assert.notEqual(a.data_list[0].host_id, b.data_list[0].host_id);
-first.hosts.add('p', { host_name: 'from-the-consumer' });
+await first.hosts.add('p', { host_name: 'from-the-consumer' });
 assert.equal((await list(first)).total_num, 4);
 assert.equal((await list(second)).total_num, 4);
 await Promise.all([first.close(), second.close()]);
@@ -54,7 +54,7 @@ import { startHssMock, type Host, type HssMock, type HssMockOptions } from 'hss-
 
 const options: HssMockOptions = { port: 0, hosts: 2, token: [{ token: 't', projects: ['p'] }], logLevel: 'silent' };
 const mock: HssMock = await startHssMock(options);
-const hosts: Host[] = mock.hosts.list('p');
+const hosts: Host[] = await mock.hosts.list('p');
 const names: (string | undefined)[] = hosts.map((host) => host.host_name);
 console.log(names.length, mock.requests.list({ status: 200 }).total);
 await mock.close();

@@ -1,7 +1,8 @@
 // The one error catalogue: every error the emulator answers, in the HSS service format
-// {error_code, error_msg} or the API gateway format {error_code, error_msg, request_id} (docs/api.md, section 6).
+// {error_code, error_msg, error_description} or the API gateway format
+// {error_code, error_msg, request_id} (docs/api.md, section 6).
 
-/** Gateway errors carry `request_id` in the body; service errors do not. */
+/** Gateway errors carry `request_id` in the body; service errors `error_description` instead, as real HSS answers do. */
 type Origin = 'gateway' | 'service';
 
 export class ApiError extends Error {
@@ -17,6 +18,7 @@ export class ApiError extends Error {
   body(requestId: string): Record<string, string> {
     const body: Record<string, string> = { error_code: this.errorCode, error_msg: this.message };
     if (this.origin === 'gateway') body.request_id = requestId;
+    else body.error_description = this.message;
     return body;
   }
 }
@@ -63,6 +65,8 @@ export const errors = {
     new ApiError(404, 'MOCK.0404', `Project ${projectId} has no host ${hostId}`, 'gateway'),
   duplicateHost: (projectId: string, hostId: string) =>
     new ApiError(409, 'MOCK.0409', `Project ${projectId} already has a host ${hostId}; nothing was written`, 'gateway'),
+  resetMeanwhile: () => new ApiError(409, 'MOCK.0409', 'A full reset came while this write was running; nothing was written', 'gateway'),
+  dataLimit: (detail: string) => new ApiError(507, 'MOCK.0507', `hss-mock cannot hold more data: ${detail}`, 'gateway'),
   unsupportedMediaType: () => new ApiError(415, 'MOCK.0415', 'The body must be JSON (Content-Type: application/json)', 'gateway'),
   startupFilesUnusable: (detail: string) =>
     new ApiError(422, 'MOCK.0422', `A start-up file cannot be read, so nothing was reset: ${detail}`, 'gateway'),

@@ -2,7 +2,7 @@
 // settled extras (docs/api.md).
 // The same schemas validate requests, validate written hosts and serialize responses.
 import fastJson from 'fast-json-stringify';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TOptional, type TSchema, type TString } from '@sinclair/typebox';
 
 /** A string enum rendered as JSON Schema `enum` (clear validation messages, plain OpenAPI). */
 function StringEnum<const T extends readonly string[]>(values: T, description: string) {
@@ -32,11 +32,11 @@ export const EDITIONS = [
   'hss.version.container.enterprise',
 ] as const;
 export const AGENT_STATUSES = ['not_installed', 'online', 'offline', 'install_failed', 'installing'] as const;
-const HOST_STATUSES = ['ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR'] as const;
+export const HOST_STATUSES = ['ACTIVE', 'SHUTOFF', 'BUILDING', 'ERROR'] as const;
 export const OS_TYPES = ['Linux', 'Windows'] as const;
 export const DETECT_RESULTS = ['undetected', 'clean', 'risk', 'scanning'] as const;
-const PROTECT_STATUSES = ['closed', 'opened', 'protection_exception'] as const;
-const CHARGING_MODES = ['on_demand', 'packet_cycle'] as const;
+export const PROTECT_STATUSES = ['closed', 'opened', 'protection_exception'] as const;
+export const CHARGING_MODES = ['on_demand', 'packet_cycle'] as const;
 export const ASSET_VALUES = ['important', 'common', 'test'] as const;
 export const INSTALL_RESULT_CODES = [
   'install_succeed',
@@ -52,7 +52,7 @@ export const INSTALL_RESULT_CODES = [
   'os_type_not_support',
   'os_arch_not_support',
 ] as const;
-const UPGRADE_STATUSES = ['not_upgrade', 'upgrading', 'upgrade_failed', 'upgrade_succeed'] as const;
+export const UPGRADE_STATUSES = ['not_upgrade', 'upgrading', 'upgrade_failed', 'upgrade_succeed'] as const;
 export const UPGRADE_RESULT_CODES = [
   'package_unavailable',
   'network_access_timeout',
@@ -62,7 +62,27 @@ export const UPGRADE_RESULT_CODES = [
   'failed_to_replace_file',
 ] as const;
 
-/** Table 5 of the API page, plus `expire_time` which its example shows. */
+export const HOST_SOURCES = ['ecs', 'outside', 'workspace'] as const;
+export const RANSOM_PROTECTION_STATUSES = ['closed', 'opened', 'opening', 'closing', 'protect_failed', 'protect_degraded'] as const;
+export const WTP_PROTECT_STATUSES = ['closed', 'opened', 'opening', 'closing', 'open_failed', 'partial_protection', 'protection_pause'] as const;
+export const RUNTIME_TYPES = ['docker', 'containerd', 'podman', 'isulad', 'crio', 'unknown'] as const;
+
+/** A node's container runtime (RuntimeServiceInfo). */
+const RuntimeServiceInfo = Type.Object(
+  {
+    runtime_type: StringEnum(RUNTIME_TYPES, 'Container runtime'),
+    runtime_version: Text(0, 128, 'Runtime version'),
+    storage_driver: Type.Array(Type.String({ maxLength: 128 }), { maxItems: 20, description: 'Storage drivers' }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Table 5 of the API page, plus `expire_time` which its example shows, then the fields today's
+ * SDKs read (docs/api.md, section 4). The two fields only some queries return
+ * (`common_login_area_codes`, `node_runtime_info`) come last, so that a stored host's JSON loses
+ * them by being cut short.
+ */
 const hostFields = {
   host_name: Text(0, 128, 'Server name'),
   host_id: Text(0, 128, 'Server ID'),
@@ -99,11 +119,40 @@ const hostFields = {
   upgrade_status: StringEnum(UPGRADE_STATUSES, 'Upgrade status'),
   upgrade_result_code: StringEnum(UPGRADE_RESULT_CODES, 'Upgrade failure cause, only with upgrade_failed'),
   upgradable: Type.Boolean({ description: 'Whether the agent of the server can be upgraded' }),
-  expire_time: Type.Integer({ description: 'Quota expiry, epoch milliseconds; -1 when not a trial quota' }),
+  expire_time: Type.Integer({ minimum: -1, maximum: 4824695185000, description: 'Quota expiry, epoch milliseconds; -1 when not a trial quota' }),
+  os_name: Text(0, 128, 'OS name'),
+  os_version: Text(0, 256, 'OS version'),
+  kernel_version: Text(0, 256, 'Kernel version'),
+  open_time: Timestamp('Time protection was enabled, epoch milliseconds'),
+  protect_interrupt: Type.Boolean({ description: 'Protection interrupted' }),
+  interrupt_reason: Text(1, 32, 'Why protection is interrupted, only when it is'),
+  protect_degradation: Type.Boolean({ description: 'Protection degraded' }),
+  degradation_reason: Text(1, 32, 'Why protection is degraded, only when it is'),
+  host_sources: StringEnum(HOST_SOURCES, 'Where the server comes from: Huawei Cloud ECS, outside Huawei Cloud, Workspace'),
+  key_name: Text(1, 32, 'Key pair the server is bound to'),
+  auto_open_version: Text(1, 32, 'Edition enabled automatically on a CCE-purchased node'),
+  install_progress: Type.Integer({ minimum: 0, maximum: 100, description: 'Agent installation progress, percent; only while installing' }),
+  vpc_id: Text(0, 128, 'VPC ID'),
+  cluster_id: Text(1, 128, 'Cluster ID, for cluster nodes'),
+  cluster_name: Text(1, 128, 'Cluster name, for cluster nodes'),
+  container_type: Type.Unsafe<0 | 1>({ type: 'integer', enum: [0, 1], description: 'Container environment present: 0 no, 1 yes' }),
+  ransom_protection_status: StringEnum(RANSOM_PROTECTION_STATUSES, 'Ransomware protection status'),
+  wtp_protect_status: StringEnum(WTP_PROTECT_STATUSES, 'Web tamper protection status'),
+  two_factor_auth: Type.Boolean({ description: 'Two-factor authentication enabled' }),
+  data_center_tag: Text(0, 128, 'Data center, for servers outside Huawei Cloud'),
+  service_provider_name: Text(0, 128, 'Service provider, for servers outside Huawei Cloud'),
+  mode: Text(0, 32, 'Agent resource limit mode: default, customized or adaptive'),
+  cpu_limit: Text(0, 32, "The agent's CPU limit"),
+  mem_limit: Text(0, 32, "The agent's memory limit"),
+  common_login_area_codes: Type.Array(Type.Integer({ minimum: -2147483648, maximum: 2147483647 }), {
+    maxItems: 100,
+    description: 'Usual login locations (area codes); only with get_common_login_locations=true',
+  }),
+  node_runtime_info: Type.Array(RuntimeServiceInfo, { maxItems: 20, description: 'Container runtimes of a cluster node; only when incluster is given' }),
 };
 export const Host = Type.Partial(Type.Object(hostFields), {
   additionalProperties: false,
-  description: 'A host (Table 5); fields that do not apply are left out',
+  description: 'A host; fields that do not apply are left out',
 });
 export type Host = Static<typeof Host>;
 
@@ -120,7 +169,36 @@ export const ProjectParams = Type.Object({
   project_id: Text(1, 256, 'Project ID'),
 });
 
-/** Table 2, with the values newer API versions add (docs/api.md, section 2). Unknown parameters are ignored. */
+export const SORT_KEYS = ['risk_num', 'recent_scan_time'] as const;
+
+/** The comma-separated batch parameters: how many items each takes, and how long each item may be. */
+export const LIST_PARAMETERS = {
+  host_name_list: { maxItems: 60, maxLength: 64, description: 'Server names' },
+  host_id_list: { maxItems: 100, maxLength: 36, description: 'Server IDs' },
+  private_ip_list: { maxItems: 100, maxLength: 39, description: 'Private IP addresses' },
+  public_ip_list: { maxItems: 100, maxLength: 39, description: 'Public IP addresses' },
+} as const;
+export type ListParameter = keyof typeof LIST_PARAMETERS;
+
+/** Each batch parameter as a string whose pattern says what the list allows (items are never trimmed). */
+function listParameters() {
+  return Object.fromEntries(
+    Object.entries(LIST_PARAMETERS).map(([name, { maxItems, maxLength, description }]) => [
+      name,
+      Type.Optional(
+        Type.String({
+          pattern: `^[^,]{1,${maxLength}}(,[^,]{1,${maxLength}}){0,${maxItems - 1}}$`,
+          description: `${description}, comma-separated: 1 to ${maxItems} items of 1 to ${maxLength} characters; the host's value equals one of them`,
+        }),
+      ),
+    ]),
+  ) as Record<ListParameter, TOptional<TString>>;
+}
+
+/**
+ * Table 2, with the values newer API versions add, then the parameters today's SDKs send
+ * (docs/api.md, section 2). Unknown parameters are ignored.
+ */
 export const ListHostsQuery = Type.Object(
   {
     enterprise_project_id: Type.Optional(
@@ -153,6 +231,21 @@ export const ListHostsQuery = Type.Object(
     asset_value: Type.Optional(StringEnum(ASSET_VALUES, 'Asset importance')),
     label: Type.Optional(Text(1, 64, 'Asset tag')),
     server_group: Type.Optional(Text(1, 64, 'Asset server group')),
+    has_intrusion: Type.Optional(Type.Boolean({ description: 'true: hosts with intrusion risks; false: hosts without' })),
+    has_vul: Type.Optional(Type.Boolean({ description: 'true: hosts with vulnerabilities; false: hosts without' })),
+    has_baseline: Type.Optional(Type.Boolean({ description: 'true: hosts with baseline risks; false: hosts without' })),
+    agent_upgradable: Type.Optional(Type.Boolean({ description: "The host's upgradable (absent: false)" })),
+    protect_interrupt: Type.Optional(Type.Boolean({ description: "The host's protect_interrupt (absent: false)" })),
+    protect_degradation: Type.Optional(Type.Boolean({ description: "The host's protect_degradation (absent: false)" })),
+    incluster: Type.Optional(Type.Boolean({ description: 'true: cluster nodes; false: other hosts. Given either way, cluster nodes carry node_runtime_info' })),
+    binding_key: Type.Optional(Type.Boolean({ description: 'true: hosts bound to a key pair; false: hosts without' })),
+    cluster_id: Type.Optional(Text(1, 64, 'Cluster ID')),
+    vpc_id: Type.Optional(Text(1, 128, 'VPC ID')),
+    ...listParameters(),
+    sort_key: Type.Optional(StringEnum(SORT_KEYS, 'Sort by risk_num (asset + vulnerability + baseline + intrusion) or recent_scan_time (agent_update_time)')),
+    sort_dir: Type.Optional(StringEnum(['asc', 'desc'] as const, 'Sort direction with sort_key; default desc')),
+    get_common_login_locations: Type.Optional(Type.Boolean({ description: 'true: hosts may carry common_login_area_codes' })),
+    install_mode: Type.Optional(Type.Boolean({ description: 'Installation-mode scenario: accepted, filters nothing' })),
     limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 200, default: 10, description: 'Number of records on each page' })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 2000000, default: 0, description: 'Rows to skip' })),
   },
@@ -169,11 +262,40 @@ export const AuthHeaders = Type.Object({
 export const ErrorBody = Type.Object({
   error_code: Type.String(),
   error_msg: Type.String(),
-  request_id: Type.Optional(Type.String({ description: 'Gateway errors only' })),
+  error_description: Type.Optional(Type.String({ description: 'Service (HSS.*) errors only: the same text as error_msg' })),
+  request_id: Type.Optional(Type.String({ description: 'Gateway (APIGW.*) and control API (MOCK.*) errors only' })),
 });
 
-/** A host as JSON, by the Host schema: only its fields, in the order of Table 5. */
+/** A host as JSON, by the Host schema: only its fields, in the schema's order. */
 export const serializeHost: (host: Host) => string = fastJson(Host);
+
+/** Which of the fields only some queries return a page carries. */
+export interface AnswerShape {
+  /** `get_common_login_locations=true`: `common_login_area_codes`. */
+  loginLocations: boolean;
+  /** `incluster` given: `node_runtime_info`. */
+  runtimes: boolean;
+}
+
+const LOGIN_LOCATIONS = ',"common_login_area_codes":';
+const RUNTIMES = ',"node_runtime_info":';
+
+/**
+ * A host's JSON (as `serializeHost` writes it) without the fields its query does not return.
+ * Those two fields come last, in this order; outside a string a quote is never escaped, so
+ * `,"name":` can only be a field of the host itself.
+ */
+export function shapeHostJson(json: string, shape: AnswerShape): string {
+  let shaped = json;
+  const runtimes = shaped.lastIndexOf(RUNTIMES);
+  if (!shape.runtimes && runtimes !== -1) shaped = `${shaped.slice(0, runtimes)}}`;
+  const login = shaped.lastIndexOf(LOGIN_LOCATIONS);
+  if (!shape.loginLocations && login !== -1) {
+    const after = shaped.indexOf(RUNTIMES, login);
+    shaped = shaped.slice(0, login) + shaped.slice(after === -1 ? shaped.length - 1 : after);
+  }
+  return shaped;
+}
 
 // The control API (/_mock).
 
@@ -235,6 +357,8 @@ export const Health = Type.Object({
   status: Type.Literal('ok'),
   version: Type.String(),
   uptime_seconds: Type.Number(),
+  data_bytes: Type.Integer({ description: 'Bytes the hosts database holds now' }),
+  data_limit_bytes: Type.Integer({ description: 'Bytes it may hold (--data-limit)' }),
 });
 
 /** A request to the emulated API, as the journal shows it. */

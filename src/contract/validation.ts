@@ -2,6 +2,7 @@
 // Strict on purpose: no silent coercion or stripping (a real service rejects what it cannot read).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { LIST_PARAMETERS, type ListParameter } from './schemas.js';
 
 const ajv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false });
 
@@ -50,6 +51,16 @@ export function compile<T extends TSchema>(schema: T): ValidateFunction<Static<T
 
 const INTEGER = /^[+-]?[0-9]+$/;
 
+/** What is wrong with a comma-separated batch parameter (too many items, an empty or too long one), if anything. */
+function problemOfList(name: ListParameter, value: string): string | undefined {
+  const { maxItems, maxLength } = LIST_PARAMETERS[name];
+  const items = value.split(',');
+  if (items.length > maxItems) return `must have at most ${maxItems} comma-separated items (got ${items.length})`;
+  // Characters, as JSON Schema counts them (code points, not UTF-16 units).
+  const bad = items.findIndex((item) => item.length === 0 || [...item].length > maxLength);
+  return bad === -1 ? undefined : `item ${bad + 1} must be 1 to ${maxLength} characters (items are separated by commas, never trimmed)`;
+}
+
 /**
  * Compiles a query string schema. A query arrives as text: the properties declared integer or boolean
  * are read strictly (decimal digits; `true`/`false`) and anything else is left for the schema to
@@ -67,6 +78,11 @@ export function compileQuery(schema: TObject): ((data: unknown) => boolean) & { 
         return false;
       }
       if (typeof value !== 'string') continue;
+      const listProblem = name in LIST_PARAMETERS ? problemOfList(name as ListParameter, value) : undefined;
+      if (listProblem !== undefined) {
+        validate.errors = [{ instancePath: `/${name}`, schemaPath: '', keyword: 'list', params: {}, message: listProblem }];
+        return false;
+      }
       if (property.type === 'integer' && INTEGER.test(value)) query[name] = Number(value);
       if (property.type === 'boolean' && (value === 'true' || value === 'false')) query[name] = value === 'true';
     }

@@ -13,6 +13,11 @@ export interface GenerateResult {
   seed: number;
 }
 
+/** Hosts one control API write may carry: each expands to a full host when completed. */
+export const MAX_HOSTS_PER_WRITE = 50_000;
+/** Hosts one project may hold, as the generator and the emulated API's offset allow. */
+export const MAX_HOSTS_PER_PROJECT = 2_000_000;
+
 export class Control {
   constructor(
     private readonly store: HostStore,
@@ -21,50 +26,57 @@ export class Control {
     private readonly faultRules: Faults,
   ) {}
 
-  /** Every host of a project, serialized, in API order. */
-  hostsJson(projectId: string): string {
-    return `[${this.store.allHosts(projectId).join(',')}]`;
+  /** Every host of a project as a JSON array, in API order, in pieces: any fleet can be listed. */
+  async hostsJson(projectId: string): Promise<AsyncIterable<string>> {
+    const batches = await this.store.allHostsJson(projectId);
+    return (async function* () {
+      let separator = '[';
+      for await (const batch of batches) {
+        yield separator + batch.join(',');
+        separator = ',';
+      }
+      yield separator === '[' ? '[]' : ']';
+    })();
   }
 
-  hosts(projectId: string): Host[] {
-    return JSON.parse(this.hostsJson(projectId)) as Host[];
+  /** Every host of a project, in API order. */
+  async hosts(projectId: string): Promise<Host[]> {
+    let json = '';
+    for await (const piece of await this.hostsJson(projectId)) json += piece;
+    return JSON.parse(json) as Host[];
   }
 
   /** Adds one host, an array of hosts, or a saved API response, after the current ones; returns the stored hosts. */
-  addHosts(projectId: string, input: unknown): Host[] {
-    const hosts = this.fleet.complete(projectId, readHostsBody(input), this.store.countWrite(projectId));
-    this.store.addHosts(projectId, hosts);
-    return hosts;
+  async addHosts(projectId: string, input: unknown): Promise<Host[]> {
+    const entries = readHostsBody(input, MAX_HOSTS_PER_WRITE);
+    return this.store.addHosts(projectId, (write) => this.fleet.complete(projectId, entries, write), MAX_HOSTS_PER_PROJECT);
   }
 
   /** Replaces every host of a project; returns the stored hosts. */
-  replaceHosts(projectId: string, input: unknown): Host[] {
-    const hosts = this.fleet.complete(projectId, readHostsBody(input), this.store.countWrite(projectId));
-    this.store.replaceHosts(projectId, hosts);
-    return hosts;
+  async replaceHosts(projectId: string, input: unknown): Promise<Host[]> {
+    const entries = readHostsBody(input, MAX_HOSTS_PER_WRITE);
+    return this.store.replaceHosts(projectId, (write) => this.fleet.complete(projectId, entries, write));
   }
 
   /** Applies a JSON merge patch to one host; returns it. */
-  patchHost(projectId: string, hostId: string, patch: unknown): Host {
-    const current = this.store.getHost(projectId, hostId);
-    if (!current) throw errors.hostNotFound(projectId, hostId);
-    const patched = applyMergePatch(current, patch);
-    this.store.updateHost(projectId, hostId, patched);
+  async patchHost(projectId: string, hostId: string, patch: unknown): Promise<Host> {
+    const patched = await this.store.updateHost(projectId, hostId, (current) => applyMergePatch(current, patch));
+    if (!patched) throw errors.hostNotFound(projectId, hostId);
     return patched;
   }
 
-  deleteHost(projectId: string, hostId: string): void {
-    if (!this.store.deleteHost(projectId, hostId)) throw errors.hostNotFound(projectId, hostId);
+  async deleteHost(projectId: string, hostId: string): Promise<void> {
+    if (!(await this.store.deleteHost(projectId, hostId))) throw errors.hostNotFound(projectId, hostId);
   }
 
   /** Deletes every host: the project then serves an empty fleet. */
-  deleteHosts(projectId: string): void {
-    this.store.replaceHosts(projectId, []);
+  async deleteHosts(projectId: string): Promise<void> {
+    await this.store.replaceHosts(projectId, () => []);
   }
 
   /** Replaces the fleet with a generated one: the fleet a fresh start with this count and seed gives. */
-  generate(projectId: string, count: number, seed = this.fleet.seed): GenerateResult {
-    this.store.replaceHosts(projectId, this.fleet.generate(projectId, count, seed));
+  async generate(projectId: string, count: number, seed = this.fleet.seed): Promise<GenerateResult> {
+    await this.store.generate(projectId, seed, count);
     return { project_id: projectId, count, seed };
   }
 
@@ -72,7 +84,7 @@ export class Control {
    * Back to the start-up state: one project, or every project (with an empty journal and the fault
    * rules of --faults). Start-up files are read again first, so that a bad one changes nothing.
    */
-  reset(projectId?: string): void {
+  async reset(projectId?: string): Promise<void> {
     const rules = this.faultRules.readFile();
     this.fleet.reloadFixtures();
     if (projectId === undefined) {
@@ -80,7 +92,7 @@ export class Control {
       this.journal.clear();
       this.faultRules.reset(rules);
     } else {
-      this.store.resetProject(projectId);
+      await this.store.resetProject(projectId);
     }
   }
 

@@ -11,29 +11,34 @@ export interface FleetOptions {
   fixtures: readonly string[];
 }
 
+/** What a project starts with: a generated fleet, or hosts (its fixtures, completed). */
+export type StartingFleet = { seed: number; count: number } | { hosts: readonly Host[] };
+
+/** Generators kept for the fleets being served: making one costs two digests and a small world. */
+const FACTORIES_KEPT = 64;
+
 export class Fleet {
   private fixtures: FixtureSet;
+  private readonly factories = new Map<string, HostFactory>();
 
   /** Loads the fixture files; a bad one throws a StartupError. */
   constructor(private readonly options: FleetOptions) {
     this.fixtures = loadFixtures(options.fixtures);
   }
 
-  /** The hosts a project starts with: its fixtures, else a generated fleet. */
-  readonly startingHosts = (projectId: string): Iterable<Host> => {
+  /** What a project starts with: its fixtures, else a generated fleet. */
+  readonly startingFleet = (projectId: string): StartingFleet => {
     const entries = this.fixtures.byProject.get(projectId) ?? this.fixtures.everyProject;
-    if (!entries) return this.generate(projectId, this.options.hosts);
-    return completeInput(entries, new HostFactory(this.options.seed, projectId).completer('fixtures'));
+    if (!entries) return { seed: this.options.seed, count: this.options.hosts };
+    return { hosts: completeInput(entries, this.factory(this.options.seed, projectId).completer('fixtures')) };
   };
+
+  /** Host `pos` of the fleet generated for (seed, project id): the same however and whenever it is asked for. */
+  readonly generatedHost = (seed: number, projectId: string, pos: number): Host => this.factory(seed, projectId).host(pos);
 
   /** The seed of generated fleets. */
   get seed(): number {
     return this.options.seed;
-  }
-
-  /** A generated fleet: the same for the same (seed, project id, count), however it is asked for. */
-  generate(projectId: string, count: number, seed = this.options.seed): Iterable<Host> {
-    return new HostFactory(seed, projectId).generate(count);
   }
 
   /** Hosts written through the control API, completed; `write` numbers the write, so that a replayed sequence of writes completes the same way. */
@@ -44,5 +49,18 @@ export class Fleet {
   /** Reads the fixture files again (for a reset); on a StartupError the current ones stay. */
   reloadFixtures(): void {
     this.fixtures = loadFixtures(this.options.fixtures);
+  }
+
+  private factory(seed: number, projectId: string): HostFactory {
+    const key = `${seed}\0${projectId}`;
+    let factory = this.factories.get(key);
+    if (factory) {
+      this.factories.delete(key);
+    } else {
+      factory = new HostFactory(seed, projectId);
+      if (this.factories.size >= FACTORIES_KEPT) this.factories.delete(this.factories.keys().next().value!);
+    }
+    this.factories.set(key, factory);
+    return factory;
   }
 }

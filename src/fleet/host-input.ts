@@ -23,18 +23,19 @@ function readHost(value: unknown, path: string): Host {
   return value;
 }
 
-/** An array of hosts, or a saved API response whose hosts are kept verbatim. */
-export function readHostList(value: unknown, path: string): InputHost[] {
+/** An array of hosts, or a saved API response whose hosts are kept verbatim; at most `max` hosts. */
+export function readHostList(value: unknown, path: string, max = Infinity): InputHost[] {
   const verbatim = isSavedResponse(value);
   const list = verbatim ? value.data_list : value;
   const listPath = verbatim ? `${path}/data_list` : path;
   if (!Array.isArray(list)) throw new InputError(`${listPath}: must be an array of hosts`);
+  if (list.length > max) throw new InputError(`${listPath || '(root)'}: at most ${max} hosts a write (got ${list.length})`);
   return list.map((host, index) => ({ host: readHost(host, `${listPath}/${index}`), verbatim }));
 }
 
-/** A control API body: one host, an array of hosts, or a saved API response. */
-export function readHostsBody(body: unknown): InputHost[] {
-  if (Array.isArray(body) || isSavedResponse(body)) return readHostList(body, '');
+/** A control API body: one host, an array of at most `max` hosts, or a saved API response. */
+export function readHostsBody(body: unknown, max: number): InputHost[] {
+  if (Array.isArray(body) || isSavedResponse(body)) return readHostList(body, '', max);
   return [{ host: readHost(body, ''), verbatim: false }];
 }
 

@@ -17,7 +17,7 @@ import { ApiError, errors, InputError, StartupError } from '../contract/errors.j
 import { Fleet } from '../fleet/fleet.js';
 import { RequestJournal } from '../control/journal.js';
 import { registerRoutes, type App } from './routes.js';
-import { DuplicateHostError, HostStore } from '../store/store.js';
+import { DataLimitError, DuplicateHostError, HostStore, ResetError } from '../store/store.js';
 import { compile, compileQuery, describeError } from '../contract/validation.js';
 import { VERSION } from '../contract/version.js';
 
@@ -55,6 +55,8 @@ export interface AppOptions {
   adminToken: string | undefined;
   /** Requests the journal keeps. */
   journalSize: number;
+  /** MiB the hosts database may hold (in memory, or in the --db file). */
+  dataLimit: number;
   /** A JSON file of fault rules, loaded at start and on reset. */
   faults: string | undefined;
   /** Requests a second for each caller before 429 APIGW.0308; 0: no throttling. */
@@ -80,6 +82,7 @@ const DEFAULT_APP_OPTIONS: AppOptions = {
   resetDb: false,
   adminToken: undefined,
   journalSize: 1000,
+  dataLimit: 1024,
   faults: undefined,
   rateLimit: 0,
   noFaultHeaders: false,
@@ -101,7 +104,13 @@ const CONTROL_PATH = /^\/_mock(?:[/?]|$)/;
 export function buildApp(overrides: Partial<AppOptions> = {}): App {
   const options = { ...DEFAULT_APP_OPTIONS, ...overrides };
   const fleet = new Fleet(options);
-  const store = new HostStore(options.db, fleet.startingHosts, options.resetDb);
+  const store = new HostStore({
+    path: options.db,
+    reset: options.resetDb,
+    startingFleet: fleet.startingFleet,
+    generatedHost: fleet.generatedHost,
+    dataLimit: options.dataLimit * 2 ** 20,
+  });
   const journal = new RequestJournal(options.journalSize);
   const authenticate = authenticator(options.token, options.credentials);
   const faults = new FaultInjector({ file: options.faults, seed: options.seed, rateLimit: options.rateLimit, headers: !options.noFaultHeaders });
@@ -302,6 +311,8 @@ function toApiError(error: unknown, unrouted = false): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof InputError) return errors.invalidBody(error.message);
   if (error instanceof DuplicateHostError) return errors.duplicateHost(error.projectId, error.hostId);
+  if (error instanceof DataLimitError) return errors.dataLimit(error.message);
+  if (error instanceof ResetError) return errors.resetMeanwhile();
   // Only a reset reads start-up files (fixtures, faults) while serving.
   if (error instanceof StartupError) return errors.startupFilesUnusable(error.message);
   const { validation, validationContext, code, statusCode, message } = error as FastifyError;

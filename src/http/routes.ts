@@ -12,6 +12,7 @@ import type {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import type { Control } from '../control/control.js';
 import type { HostStore } from '../store/store.js';
 import {
@@ -56,8 +57,8 @@ export interface RouteDeps {
   controlBodyLimit: number;
 }
 
-/** Sends JSON that is already serialized (hosts are serialized by the Host schema when stored). */
-function sendJson(reply: FastifyReply, status: number, json: string): FastifyReply {
+/** Sends JSON that is already serialized (hosts are serialized by the Host schema), whole or streamed. */
+function sendJson(reply: FastifyReply, status: number, json: string | Readable): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(json);
 }
 
@@ -97,7 +98,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     },
     async (request, reply) => {
       // The schema's defaults have filled in enterprise_project_id, limit and offset.
-      const { total, hostsJson } = store.listHosts(request.params.project_id, request.query as ListHostsQueryType);
+      const { total, hostsJson } = await store.listHosts(request.params.project_id, request.query as ListHostsQueryType);
       return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
     },
   );
@@ -107,6 +108,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     status: 'ok' as const,
     version: VERSION,
     uptime_seconds: (Date.now() - startedAt) / 1000,
+    ...store.dataSize(),
   }));
 
   const guarded = { onRequest: async (request: { headers: IncomingHttpHeaders }) => deps.requireAdmin(request.headers) };
@@ -127,19 +129,19 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   app.get(
     '/_mock/projects/:project_id/hosts',
     { ...guarded, schema: { ...project, summary: 'Every host of a project, in API order', response: { 200: HostList, ...errorResponses } } },
-    async (request, reply) => sendJson(reply, 200, control.hostsJson(request.params.project_id)),
+    async (request, reply) => sendJson(reply, 200, Readable.from(await control.hostsJson(request.params.project_id))),
   );
 
   app.post(
     '/_mock/projects/:project_id/hosts',
     { ...writes, ...hostsInput, schema: { ...project, summary: 'Add hosts after the current ones', response: { 201: HostList, ...errorResponses } } },
-    async (request, reply) => sendJson(reply, 201, hostsJson(control.addHosts(request.params.project_id, request.body))),
+    async (request, reply) => sendJson(reply, 201, hostsJson(await control.addHosts(request.params.project_id, request.body))),
   );
 
   app.put(
     '/_mock/projects/:project_id/hosts',
     { ...writes, ...hostsInput, schema: { ...project, summary: 'Replace every host of a project', response: { 200: HostList, ...errorResponses } } },
-    async (request, reply) => sendJson(reply, 200, hostsJson(control.replaceHosts(request.params.project_id, request.body))),
+    async (request, reply) => sendJson(reply, 200, hostsJson(await control.replaceHosts(request.params.project_id, request.body))),
   );
 
   app.patch(
@@ -149,16 +151,16 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
       ...documented({ body: Type.Partial(Type.Object(Host.properties), { description: 'Fields to change; null removes one' }) }),
       schema: { ...host, summary: 'Change fields of one host (JSON merge patch)', response: { 200: Host, ...errorResponses } },
     },
-    async (request, reply) => sendJson(reply, 200, serializeHost(control.patchHost(request.params.project_id, request.params.host_id, request.body))),
+    async (request, reply) => sendJson(reply, 200, serializeHost(await control.patchHost(request.params.project_id, request.params.host_id, request.body))),
   );
 
   app.delete('/_mock/projects/:project_id/hosts/:host_id', { ...guarded, schema: { ...host, summary: 'Delete one host', response: noContent } }, async (request, reply) => {
-    control.deleteHost(request.params.project_id, request.params.host_id);
+    await control.deleteHost(request.params.project_id, request.params.host_id);
     return reply.code(204).send(null);
   });
 
   app.delete('/_mock/projects/:project_id/hosts', { ...guarded, schema: { ...project, summary: 'Delete every host of a project', response: noContent } }, async (request, reply) => {
-    control.deleteHosts(request.params.project_id);
+    await control.deleteHosts(request.params.project_id);
     return reply.code(204).send(null);
   });
 
@@ -169,12 +171,12 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   );
 
   app.post('/_mock/projects/:project_id/reset', { ...guarded, schema: { ...project, summary: 'Back to the start-up state', response: noContent } }, async (request, reply) => {
-    control.reset(request.params.project_id);
+    await control.reset(request.params.project_id);
     return reply.code(204).send(null);
   });
 
   app.post('/_mock/reset', { ...guarded, schema: { ...admin, summary: 'Every project back to the start-up state; empty journal', response: noContent } }, async (_request, reply) => {
-    control.reset();
+    await control.reset();
     return reply.code(204).send(null);
   });
 

@@ -16,21 +16,21 @@ export interface HssMock {
   /** Where it listens, e.g. `http://127.0.0.1:43817`. */
   url: string;
   port: number;
-  /** The control API's hosts calls, without HTTP. Bad input throws, and writes nothing. */
+  /** The control API's hosts calls, without HTTP. Bad input rejects, and writes nothing. */
   hosts: {
     /** Every host of a project, in API order. */
-    list(projectId: string): Host[];
-    /** Adds one host, an array, or a saved API response, completing partial hosts; returns the stored hosts. */
-    add(projectId: string, hosts: Host | Host[] | { total_num: number; data_list: Host[] }): Host[];
-    /** Replaces every host of a project; returns the stored hosts. */
-    replace(projectId: string, hosts: Host | Host[] | { total_num: number; data_list: Host[] }): Host[];
+    list(projectId: string): Promise<Host[]>;
+    /** Adds one host, an array, or a saved API response, completing partial hosts; resolves to the stored hosts. */
+    add(projectId: string, hosts: Host | Host[] | { total_num: number; data_list: Host[] }): Promise<Host[]>;
+    /** Replaces every host of a project; resolves to the stored hosts. */
+    replace(projectId: string, hosts: Host | Host[] | { total_num: number; data_list: Host[] }): Promise<Host[]>;
     /** JSON merge patch of one host: `null` removes a field. */
-    patch(projectId: string, hostId: string, patch: { [K in keyof Host]?: Host[K] | null }): Host;
-    delete(projectId: string, hostId: string): void;
+    patch(projectId: string, hostId: string, patch: { [K in keyof Host]?: Host[K] | null }): Promise<Host>;
+    delete(projectId: string, hostId: string): Promise<void>;
     /** Deletes every host: the project then serves an empty fleet. */
-    deleteAll(projectId: string): void;
+    deleteAll(projectId: string): Promise<void>;
     /** Replaces the fleet with a generated one. */
-    generate(projectId: string, count: number, seed?: number): GenerateResult;
+    generate(projectId: string, count: number, seed?: number): Promise<GenerateResult>;
   };
   /** The request journal, without HTTP. */
   requests: {
@@ -39,7 +39,7 @@ export interface HssMock {
     clear(): void;
   };
   /** Back to the start-up state: one project, or every project (and an empty journal). */
-  reset(projectId?: string): void;
+  reset(projectId?: string): Promise<void>;
   /** Stops listening once in-flight requests have finished, and closes the database. */
   close(): Promise<void>;
 }

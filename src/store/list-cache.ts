@@ -1,17 +1,17 @@
-// What the store remembers about a project's list queries until the project changes: the count
-// of each filter combination, the pages served (so that a client polling the same query costs
-// no SQL), and checkpoints (offset → id) so that a new deep page does not step over every row
-// before it again. Bounded, so that memory stays flat.
+// What the store remembers about a fleet's list queries until the fleet changes: the count of
+// each filter combination, the pages served (so that a client polling the same query costs no
+// SQL), and checkpoints (offset → row) so that the next page of a walk, or a new deep page, does
+// not step over every row before it again. Bounded, so that memory stays flat.
 
 export interface CacheLimits {
-  projects: number;
-  filtersPerProject: number;
+  fleets: number;
+  filtersPerFleet: number;
   checkpointsPerFilter: number;
   /** Bytes of serialized hosts kept in pages, over every project. */
   pageBytes: number;
 }
 
-const DEFAULT_LIMITS: CacheLimits = { projects: 1000, filtersPerProject: 256, checkpointsPerFilter: 1024, pageBytes: 32 * 1024 * 1024 };
+const DEFAULT_LIMITS: CacheLimits = { fleets: 1000, filtersPerFleet: 256, checkpointsPerFilter: 1024, pageBytes: 32 * 1024 * 1024 };
 
 /** A budget of bytes shared by every memo's pages; when it runs out, the oldest pages are forgotten first. */
 class PageBudget {
@@ -38,13 +38,25 @@ class PageBudget {
   }
 }
 
-/** What is known of one filter combination of one project. */
+/**
+ * Where the matching row at an offset is, in the order of the query: the row with this sort key
+ * and position, or the first after it (`key` null: before every key).
+ */
+export interface Checkpoint {
+  offset: number;
+  key: number | null;
+  pos: number;
+}
+
+/** Before the first row, in any order. */
+const START: Checkpoint = { offset: 0, key: null, pos: 0 };
+
+/** What is known of one filter combination (and order) of one fleet. */
 export class FilterMemo {
   total: number | undefined;
   private readonly pages = new Map<string, string>();
-  /** Sorted by offset: the matching row at `offset` (0-based) has id `id`, or is the first with a larger id. */
-  private offsets: number[] = [0];
-  private ids: number[] = [0];
+  /** Sorted by offset. */
+  private checkpoints: Checkpoint[] = [START];
 
   constructor(
     private readonly budget: PageBudget,
@@ -67,59 +79,54 @@ export class FilterMemo {
   }
 
   /** The checkpoint nearest below an offset: start there, and skip `offset - checkpoint.offset` rows. */
-  nearest(offset: number): { offset: number; id: number } {
+  nearest(offset: number): Checkpoint {
     let low = 0;
-    let high = this.offsets.length - 1;
+    let high = this.checkpoints.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (this.offsets[middle]! <= offset) low = middle;
+      if (this.checkpoints[middle]!.offset <= offset) low = middle;
       else high = middle - 1;
     }
-    return { offset: this.offsets[low]!, id: this.ids[low]! };
+    return this.checkpoints[low]!;
   }
 
-  /** Records that the matching row at `offset` has id `id` (or is the first with an id at least `id`). */
-  remember(offset: number, id: number): void {
-    if (this.nearest(offset).offset === offset) return;
-    if (this.offsets.length >= this.maxCheckpoints) {
-      this.offsets = [0];
-      this.ids = [0];
-    }
-    const after = this.offsets.findIndex((known) => known > offset);
-    const index = after === -1 ? this.offsets.length : after;
-    this.offsets.splice(index, 0, offset);
-    this.ids.splice(index, 0, id);
+  /** Records where the matching row at an offset is. */
+  remember(checkpoint: Checkpoint): void {
+    if (this.nearest(checkpoint.offset).offset === checkpoint.offset) return;
+    if (this.checkpoints.length >= this.maxCheckpoints) this.checkpoints = [START];
+    const after = this.checkpoints.findIndex((known) => known.offset > checkpoint.offset);
+    this.checkpoints.splice(after === -1 ? this.checkpoints.length : after, 0, checkpoint);
   }
 }
 
 export class ListCache {
-  private readonly projects = new Map<string, Map<string, FilterMemo>>();
+  private readonly fleets = new Map<number, Map<string, FilterMemo>>();
   private readonly budget: PageBudget;
 
   constructor(private readonly limits: CacheLimits = DEFAULT_LIMITS) {
     this.budget = new PageBudget(limits.pageBytes);
   }
 
-  /** What is known of a filter combination (its validated filters, as one key) of a project. */
-  memo(projectId: string, filterKey: string): FilterMemo {
-    let filters = this.projects.get(projectId);
+  /** What is known of a filter combination (its validated filters and order, as one key) of a fleet. */
+  memo(fleet: number, filterKey: string): FilterMemo {
+    let filters = this.fleets.get(fleet);
     if (!filters) {
-      if (this.projects.size >= this.limits.projects) this.projects.clear();
+      if (this.fleets.size >= this.limits.fleets) this.fleets.clear();
       filters = new Map();
-      this.projects.set(projectId, filters);
+      this.fleets.set(fleet, filters);
     }
     let memo = filters.get(filterKey);
     if (!memo) {
-      if (filters.size >= this.limits.filtersPerProject) filters.clear();
+      if (filters.size >= this.limits.filtersPerFleet) filters.clear();
       memo = new FilterMemo(this.budget, this.limits.checkpointsPerFilter);
       filters.set(filterKey, memo);
     }
     return memo;
   }
 
-  /** Forgets what is known of a project (it changed), or of every project. */
-  forget(projectId?: string): void {
-    if (projectId === undefined) this.projects.clear();
-    else this.projects.delete(projectId);
+  /** Forgets what is known of a fleet (it changed), or of every fleet. */
+  forget(fleet?: number): void {
+    if (fleet === undefined) this.fleets.clear();
+    else this.fleets.delete(fleet);
   }
 }

@@ -18,7 +18,7 @@ t.test('an internal failure answers 500 HSS.1008 without details', async (t) => 
   t.teardown(() => app.close());
   const response = await app.inject({ url: HOSTS_PATH, headers: TOKEN });
   t.equal(response.statusCode, 500);
-  t.same(response.json(), { error_code: 'HSS.1008', error_msg: 'Failed to query host information.' });
+  t.same(response.json(), { error_code: 'HSS.1008', error_msg: 'Failed to query host information.', error_description: 'Failed to query host information.' });
   t.notMatch(response.body, /disk|secret|at /);
   t.match(response.headers['x-request-id'], /^[0-9a-f]{32}$/);
 });

@@ -15,6 +15,9 @@ const PARAMETERS = [
   'enterprise_project_id', 'version', 'agent_status', 'detect_result', 'host_name', 'host_id', 'host_status', 'os_type',
   'private_ip', 'public_ip', 'ip_addr', 'protect_status', 'group_id', 'group_name', 'policy_group_id', 'policy_group_name',
   'charging_mode', 'refresh', 'above_version', 'outside_host', 'asset_value', 'label', 'server_group', 'limit', 'offset',
+  'has_intrusion', 'has_vul', 'has_baseline', 'agent_upgradable', 'protect_interrupt', 'protect_degradation', 'incluster',
+  'binding_key', 'cluster_id', 'vpc_id', 'host_name_list', 'host_id_list', 'private_ip_list', 'public_ip_list', 'sort_key',
+  'sort_dir', 'get_common_login_locations', 'install_mode',
 ];
 const DOCUMENTED_4XX = new Set([400, 401, 403, 404, 413, 414, 415, 422]);
 
@@ -24,6 +27,7 @@ const value = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.constantFrom('', ' ', '-1', '+5', '-0', '1e3', '1.5', ' 5', '5 ', '0x10', '9'.repeat(30), 'true', 'false', 'TRUE', 'null', 'NaN', 'Infinity'),
   fc.constantFrom('Linux', 'online', 'not_online', 'all_granted_eps', 'hss.version.premium', '0', '10', '200', '201', '2000000', '2000001'),
+  fc.constantFrom('risk_num', 'recent_scan_time', 'asc', 'desc', 'a,b', ',', 'a,,b', 'a,', ',a', 'x'.repeat(37), Array(101).fill('h').join(',')),
   fc.integer({ min: 0, max: 300 }).map((length) => 'x'.repeat(length)),
 );
 /** A pair as a client could send it: encoded, raw, or with broken percent-encoding. */
@@ -76,7 +80,8 @@ function checkAnswer(answer: { statusCode: number; headers: Record<string, unkno
   if (typeof json.error_msg !== 'string' || !/^(HSS|APIGW|MOCK)\.\d{4}$/.test(code)) throw new Error(`not the documented error body: ${body}`);
   const gateway = !code.startsWith('HSS.');
   if (gateway !== (json.request_id === headers['x-request-id'])) throw new Error(`request_id in the body is wrong for ${code}: ${body}`);
-  if (Object.keys(json).length !== (gateway ? 3 : 2)) throw new Error(`extra fields: ${body}`);
+  if (!gateway && json.error_description !== json.error_msg) throw new Error(`a service error without its error_description: ${body}`);
+  if (Object.keys(json).length !== 3) throw new Error(`extra fields: ${body}`);
 }
 
 /** Deliberate faults are not bad input: the fuzzed emulator ignores X-Mock-* headers. */

@@ -61,7 +61,7 @@ for (const [parameter, field, max] of FILTERS) {
       // The oracle: plain JavaScript comparisons over what was stored.
       const holds = (host: Host) => {
         const held = host[field];
-        if (Array.isArray(held)) return held.includes(value);
+        if (Array.isArray(held)) return (held as unknown[]).includes(value);
         if (parameter === 'host_name') return String(held).toLowerCase().includes(value.toLowerCase());
         return held === value;
       };

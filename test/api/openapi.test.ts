@@ -16,6 +16,7 @@ t.test('the document validates and describes both APIs', async (t) => {
     '/_mock/faults',
     '/_mock/faults/{id}',
     '/_mock/health',
+    '/_mock/projects',
     '/_mock/projects/{project_id}/generate',
     '/_mock/projects/{project_id}/hosts',
     '/_mock/projects/{project_id}/hosts/{host_id}',
@@ -29,7 +30,7 @@ t.test('the document validates and describes both APIs', async (t) => {
   t.same(Object.keys(document.components!.securitySchemes!).sort(), ['admin', 'aksk', 'token']);
 });
 
-t.test("the hosts API's parameters carry the seed's limits", async (t) => {
+t.test("the hosts API's parameters carry the official limits", async (t) => {
   const app = testApp(t);
   const document = (await app.inject({ url: '/_mock/openapi.json' })).json() as OpenAPIV3.Document;
   const operation = document.paths['/v5/{project_id}/host-management/hosts']!.get as OpenAPIV3.OperationObject;
@@ -51,14 +52,33 @@ t.test("the hosts API's parameters carry the seed's limits", async (t) => {
   t.match(schema('query:detect_result'), { enum: ['undetected', 'clean', 'risk', 'scanning'] });
   t.match(schema('query:asset_value'), { enum: ['important', 'common', 'test'] });
   for (const name of ['refresh', 'above_version', 'outside_host']) t.match(schema(`query:${name}`), { type: 'boolean' });
-  t.equal(parameters.size, 27, 'the 25 query parameters, project_id and X-Auth-Token');
+  // The parameters today's SDKs add (docs/api.md, section 2), transcribed from their models.
+  for (const name of ['has_intrusion', 'has_vul', 'has_baseline', 'agent_upgradable', 'protect_interrupt', 'protect_degradation', 'incluster', 'binding_key', 'get_common_login_locations', 'install_mode']) {
+    t.match(schema(`query:${name}`), { type: 'boolean' }, name);
+  }
+  t.match(schema('query:cluster_id'), { type: 'string', minLength: 1, maxLength: 64 });
+  t.match(schema('query:vpc_id'), { type: 'string', minLength: 1, maxLength: 128 });
+  t.match(schema('query:sort_key'), { enum: ['risk_num', 'recent_scan_time'] });
+  t.match(schema('query:sort_dir'), { enum: ['asc', 'desc'] });
+  t.match(schema('query:host_name_list'), { type: 'string', pattern: '^[^,]{1,64}(,[^,]{1,64}){0,59}$' });
+  t.match(schema('query:host_id_list'), { type: 'string', pattern: '^[^,]{1,36}(,[^,]{1,36}){0,99}$' });
+  for (const name of ['private_ip_list', 'public_ip_list']) t.match(schema(`query:${name}`), { type: 'string', pattern: '^[^,]{1,39}(,[^,]{1,39}){0,99}$' }, name);
+  t.equal(parameters.size, 45, 'the 43 query parameters, project_id and X-Auth-Token');
   for (const name of ['limit', 'offset', 'enterprise_project_id']) t.equal(parameters.get(`query:${name}`)!.required, false, `${name} is optional`);
 
   const ok = (operation.responses['200'] as OpenAPIV3.ResponseObject).content!['application/json']!.schema as OpenAPIV3.SchemaObject;
   t.match(ok.properties!.total_num, { type: 'integer', minimum: 0, maximum: 2097152 });
   t.match(ok.properties!.data_list, { type: 'array', maxItems: 10241 });
   const host = (ok.properties!.data_list as OpenAPIV3.ArraySchemaObject).items as OpenAPIV3.SchemaObject;
-  t.equal(Object.keys(host.properties!).length, 36, 'Table 5 and expire_time');
+  t.equal(Object.keys(host.properties!).length, 62, "Table 5, expire_time and today's 26 more");
+  t.match(host.properties!.install_progress, { type: 'integer', minimum: 0, maximum: 100 });
+  t.match(host.properties!.host_sources, { enum: ['ecs', 'outside', 'workspace'] });
+  t.match(host.properties!.container_type, { enum: [0, 1] });
+  t.match(host.properties!.interrupt_reason, { minLength: 1, maxLength: 32 });
+  t.match(host.properties!.expire_time, { minimum: -1, maximum: 4824695185000 });
+  t.match(host.properties!.node_runtime_info, { type: 'array', items: { properties: { runtime_type: { enum: ['docker', 'containerd', 'podman', 'isulad', 'crio', 'unknown'] } } } });
+  const error = (operation.responses['4XX'] as OpenAPIV3.ResponseObject).content!['application/json']!.schema as OpenAPIV3.SchemaObject;
+  t.ok(error.properties!.error_description, 'service errors carry error_description');
   t.match(host.properties!.agent_create_time, { type: 'integer', minimum: 0, maximum: 4824695185000 });
   t.match(host.properties!.labels, { type: 'array', maxItems: 100, items: { maxLength: 64 } });
 });

@@ -20,6 +20,8 @@ const ENUMS: Record<string, string[]> = {
   protect_status: ['closed', 'opened', 'protection_exception'],
   charging_mode: ['on_demand', 'packet_cycle'],
   asset_value: ['important', 'common', 'test'],
+  sort_key: ['risk_num', 'recent_scan_time'],
+  sort_dir: ['asc', 'desc'],
 };
 
 /** [minimum, maximum] length of each free-text parameter. */
@@ -36,9 +38,32 @@ const LENGTHS: Record<string, [number, number]> = {
   policy_group_name: [0, 256],
   label: [1, 64],
   server_group: [1, 64],
+  cluster_id: [1, 64],
+  vpc_id: [1, 128],
 };
 
-const BOOLEANS = ['refresh', 'above_version', 'outside_host'];
+const BOOLEANS = [
+  'refresh',
+  'above_version',
+  'outside_host',
+  'has_intrusion',
+  'has_vul',
+  'has_baseline',
+  'agent_upgradable',
+  'protect_interrupt',
+  'protect_degradation',
+  'incluster',
+  'binding_key',
+  'get_common_login_locations',
+  'install_mode',
+];
+/** Comma-separated batches: [most items, longest item]. */
+const LISTS: Record<string, [number, number]> = {
+  host_name_list: [60, 64],
+  host_id_list: [100, 36],
+  private_ip_list: [100, 39],
+  public_ip_list: [100, 39],
+};
 const INTEGERS: Record<string, [number, number]> = { limit: [0, 200], offset: [0, 2000000] };
 
 /** Expects 400 HSS.0001 whose message names the parameter. */
@@ -104,11 +129,11 @@ for (const [name, [min, max]] of Object.entries(INTEGERS)) {
 
 t.test('a documented parameter given twice is rejected; an unknown one is ignored', async (t) => {
   const app = testApp(t);
-  for (const name of [...Object.keys(ENUMS), ...Object.keys(LENGTHS), ...BOOLEANS, ...Object.keys(INTEGERS)]) {
+  for (const name of [...Object.keys(ENUMS), ...Object.keys(LENGTHS), ...BOOLEANS, ...Object.keys(INTEGERS), ...Object.keys(LISTS)]) {
     await rejects(t, app, `${name}=a&${name}=a`, name, /must be given only once/);
   }
   const plain = await listHosts(app, '');
-  for (const query of ['unknown=1', 'unknown=1&unknown=2', 'sort_key=host_name&sort_dir=desc', 'LIMIT=500', 'limit[]=3']) {
+  for (const query of ['unknown=1', 'unknown=1&unknown=2', 'Sort_Key=host_name', 'LIMIT=500', 'limit[]=3']) {
     const answer = await listHosts(app, query);
     t.equal(answer.status, 200, `${query}: ignored`);
     t.same(answer.body, plain.body, `${query}: same answer as without it`);
@@ -168,8 +193,36 @@ t.test('the answer has exactly the documented fields', async (t) => {
      agent_status install_result_code version protect_status os_image os_type os_bit detect_result charging_mode
      resource_id outside_host group_id group_name policy_group_id policy_group_name asset vulnerability baseline
      intrusion asset_value labels agent_create_time agent_update_time agent_version upgrade_status
-     upgrade_result_code upgradable expire_time`.split(/\s+/),
+     upgrade_result_code upgradable expire_time
+     os_name os_version kernel_version open_time protect_interrupt interrupt_reason protect_degradation
+     degradation_reason host_sources key_name auto_open_version install_progress vpc_id cluster_id cluster_name
+     container_type ransom_protection_status wtp_protect_status two_factor_auth data_center_tag
+     service_provider_name mode cpu_limit mem_limit`.split(/\s+/),
   );
   const undocumented = body.data_list.flatMap((host) => Object.keys(host).filter((field) => !documented.has(field)));
-  t.same(undocumented, [], 'no field beyond Table 5 and expire_time');
+  t.same(undocumented, [], 'no field beyond the documented ones');
+  const withLogins = (await listHosts(app, 'enterprise_project_id=all_granted_eps&limit=200&get_common_login_locations=true')).body.data_list;
+  t.ok(withLogins.some((host) => host.common_login_area_codes !== undefined), 'get_common_login_locations=true: some hosts carry their usual login locations');
+  const nodes = (await listHosts(app, 'enterprise_project_id=all_granted_eps&limit=200&incluster=true')).body.data_list;
+  const reported = (host: (typeof nodes)[number]) => host.agent_status === 'online' || host.agent_status === 'offline';
+  t.ok(nodes.some((host) => host.node_runtime_info !== undefined), 'incluster given: cluster nodes carry their runtimes');
+  t.ok(nodes.every((host) => (host.node_runtime_info !== undefined) === reported(host)), 'every node whose agent has reported them');
+  t.notOk(body.data_list.some((host) => host.common_login_area_codes !== undefined || host.node_runtime_info !== undefined), 'otherwise no host does');
 });
+
+for (const [name, [items, length]] of Object.entries(LISTS)) {
+  t.test(`${name}: 1 to ${items} comma-separated items of 1 to ${length} characters, never trimmed`, async (t) => {
+    const app = testApp(t);
+    const item = (i: number, size = Math.min(length, 8)) => `${i}`.padStart(size, 'x');
+    await accepts(t, app, `${name}=${item(1)}`);
+    await accepts(t, app, `${name}=${Array.from({ length: items }, (_, i) => item(i)).join(',')}`);
+    await accepts(t, app, `${name}=${item(1, length)}`);
+    await accepts(t, app, `${name}=${encodeURIComponent(' a ,b ')}`);
+    await rejects(t, app, `${name}=${Array.from({ length: items + 1 }, (_, i) => item(i)).join(',')}`, name, new RegExp(`at most ${items} comma-separated items \\(got ${items + 1}\\)`));
+    await rejects(t, app, `${name}=${item(1, length + 1)}`, name, new RegExp(`item 1 must be 1 to ${length} characters`));
+    for (const [list, position] of [[',a', 1], ['a,', 2], ['a,,b', 2]] as const) {
+      await rejects(t, app, `${name}=${list}`, name, new RegExp(`item ${position} must be 1 to ${length} characters`));
+    }
+    await rejects(t, app, `${name}=`, name, /item 1 must be/);
+  });
+}

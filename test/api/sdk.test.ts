@@ -70,6 +70,26 @@ t.test('lists hosts with filters, as HSS answers', async (t) => {
   t.equal(linux.total_num, all.data_list.filter((host) => host.os_type === 'Linux').length);
 });
 
+t.test("today's parameters: booleans, batches and sorting, sent by the SDK; today's fields read back", async (t) => {
+  const sdk = client();
+  type Current = { host_id: string; vulnerability?: number; cluster_id?: string; node_runtime_info?: unknown[]; common_login_area_codes?: number[]; os_name?: string; host_sources?: string; asset?: number; baseline?: number; intrusion?: number };
+  const everything = (await listHosts(sdk, { enterprise_project_id: 'all_granted_eps', limit: 200, get_common_login_locations: true })).data_list as unknown as Current[];
+  const withVul = await listHosts(sdk, { enterprise_project_id: 'all_granted_eps', limit: 200, has_vul: true, incluster: true });
+  const expected = everything.filter((host) => (host.vulnerability ?? 0) > 0 && host.cluster_id !== undefined);
+  t.same(withVul.data_list.map((host) => host.host_id), expected.map((host) => host.host_id), 'booleans sent as true/false');
+  t.ok((withVul.data_list as unknown as Current[]).some((host) => Array.isArray(host.node_runtime_info)), 'incluster: node_runtime_info read back');
+  t.ok(everything.some((host) => Array.isArray(host.common_login_area_codes)), 'get_common_login_locations: common_login_area_codes read back');
+  t.ok(everything.every((host) => typeof host.host_sources === 'string'), 'host_sources on every host');
+  const ids = everything.slice(0, 3).map((host) => host.host_id);
+  const batch = await listHosts(sdk, { enterprise_project_id: 'all_granted_eps', host_id_list: ids.join(',') });
+  t.same(batch.data_list.map((host) => host.host_id), ids, 'a comma-separated batch');
+  const risk = (host: Current) => (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
+  const sorted = (await listHosts(sdk, { enterprise_project_id: 'all_granted_eps', limit: 200, sort_key: 'risk_num', sort_dir: 'desc' })).data_list as unknown as Current[];
+  t.same(sorted.map(risk), everything.map(risk).sort((a, b) => b - a), 'sorted by risk_num, descending');
+  const error = await sdkError(listHosts(sdk, { has_vul: 'yes' }));
+  t.match(error, { httpStatusCode: 400, errorCode: 'HSS.0001', errorMsg: 'Invalid parameter. has_vul: must be true or false' });
+});
+
 t.test("values with spaces, *()!' and non-ASCII characters", async (t) => {
   const admin = (method: string, payload?: unknown) =>
     app.inject({ method: method as 'PUT', url: `/_mock/projects/${PROJECT}/hosts`, payload: payload as object });

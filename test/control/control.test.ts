@@ -7,7 +7,7 @@ import { HostFactory } from '../../src/fleet/generator.js';
 import type { Host } from '../../src/contract/schemas.js';
 import { listHosts, testApp, type App } from '../helpers.js';
 
-const ALL = 'enterprise_project_id=all_granted_eps&limit=200';
+const ALL = 'enterprise_project_id=all_granted_eps&limit=200&get_common_login_locations=true';
 const P = '/_mock/projects/p';
 
 async function call(app: App, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -18,6 +18,11 @@ async function call(app: App, method: string, url: string, body?: unknown, heade
     payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.statusCode, body: response.body ? response.json() : undefined, headers: response.headers };
+}
+
+/** A host as the API serves it to a query without `incluster`: without its container runtimes. */
+function withoutRuntimes({ node_runtime_info: _, ...host }: Host): Host {
+  return host;
 }
 
 /** The hosts the emulated API serves to project p, every enterprise project, one page. */
@@ -32,6 +37,7 @@ t.test('GET /_mock/health: status, version and uptime, without auth', async (t) 
   t.equal(body.status, 'ok');
   t.match(body.version, /^\d+\.\d+\.\d+$/);
   t.type(body.uptime_seconds, 'number');
+  t.ok(body.data_bytes > 0 && body.data_limit_bytes === 1024 * 2 ** 20, 'how full the data is');
 });
 
 t.test('GET hosts: every host of the project, raw, in API order', async (t) => {
@@ -39,7 +45,7 @@ t.test('GET hosts: every host of the project, raw, in API order', async (t) => {
   const { status, body } = await call(app, 'GET', `${P}/hosts`);
   t.equal(status, 200);
   t.equal(body.length, 30, 'every enterprise project');
-  t.same(body, await served(app), 'the same hosts, in the same order, as the API');
+  t.same(body.map(withoutRuntimes), await served(app), 'the same hosts, in the same order, as the API');
   t.same((await call(app, 'GET', `${P}/hosts`)).body, body, 'GETs change nothing');
 });
 
@@ -53,8 +59,12 @@ t.test('POST hosts: one partial host is completed, its given fields kept, and ad
   t.match(body[0], { host_id: /^[0-9a-f-]{36}$/, os_image: /^Windows/, agent_id: /^[0-9a-f]{64}$/ }, 'completed coherently');
   const hosts = await served(app);
   t.equal(hosts.length, 4);
-  t.same(hosts[3], body[0], 'served after the existing hosts, as stored');
-  t.same((await listHosts(app, 'host_name=web-01&enterprise_project_id=all_granted_eps', undefined, '/v5/p/host-management/hosts')).body.data_list, body, 'filters find it');
+  t.same(hosts[3], withoutRuntimes(body[0]), 'served after the existing hosts, as stored');
+  t.same(
+    (await listHosts(app, 'host_name=web-01&enterprise_project_id=all_granted_eps&get_common_login_locations=true', undefined, '/v5/p/host-management/hosts')).body.data_list,
+    body.map(withoutRuntimes),
+    'filters find it',
+  );
 });
 
 t.test('POST hosts: an array, and a saved API response (stored verbatim)', async (t) => {
@@ -93,6 +103,8 @@ t.test('a bad body: 400 with the path of the first bad field, and nothing writte
     ['POST', { total_num: 1, data_list: 'x' }, 400, 'Invalid body. /data_list: must be an array of hosts'],
     ['PUT', [{ labels: 'web' }], 400, 'Invalid body. /0/labels: must be an array'],
     ['POST', '{"host_name": ', 400, "Invalid body. Body is not valid JSON but content-type is set to 'application/json'"],
+    ['POST', Array(50_001).fill({}), 400, 'Invalid body. (root): at most 50000 hosts a write (got 50001)'],
+    ['PUT', { total_num: 50_001, data_list: Array(50_001).fill({}) }, 400, 'Invalid body. /data_list: at most 50000 hosts a write (got 50001)'],
   ];
   for (const [method, body, status, message] of cases) {
     const answer = await call(app, method, `${P}/hosts`, body);
@@ -118,6 +130,43 @@ t.test('a duplicate host_id: 409, and nothing written', async (t) => {
   t.equal(withinBody.status, 409);
   t.same((await served(app)).map((host) => host.host_id), ['taken'], 'neither write happened');
   t.equal((await call(app, 'POST', '/_mock/projects/other/hosts', { host_id: 'taken' })).status, 201, 'ids are unique per project only');
+});
+
+t.test('a refused write changes nothing, not even what later writes store', async (t) => {
+  const refused = testApp(t, { hosts: 0 });
+  t.equal((await call(refused, 'POST', `${P}/hosts`, [{ host_id: 'h0' }, { host_id: 'h0' }])).status, 409);
+  t.equal((await call(refused, 'POST', `${P}/hosts`, [{ os_type: 'Solaris' }])).status, 400);
+  const afterRefusals = (await call(refused, 'POST', `${P}/hosts`, { host_id: 'h1' })).body;
+  const fresh = testApp(t, { hosts: 0 });
+  t.same(afterRefusals, (await call(fresh, 'POST', `${P}/hosts`, { host_id: 'h1' })).body, 'h1 as a fresh server completes it');
+});
+
+t.test('the data limit: a write that does not fit is a 507, and writes nothing', async (t) => {
+  const app = testApp(t, { hosts: 0, dataLimit: 16 });
+  t.equal((await call(app, 'PUT', `${P}/hosts`, Array(1000).fill({}))).status, 200);
+  const tooMuch = await call(app, 'PUT', '/_mock/projects/q/hosts', Array(20_000).fill({}));
+  t.equal(tooMuch.status, 507);
+  t.same(tooMuch.body, {
+    error_code: 'MOCK.0507',
+    error_msg: 'hss-mock cannot hold more data: the data limit (--data-limit 16 MiB) is reached: written projects fill it',
+    request_id: tooMuch.headers['x-request-id'],
+  });
+  t.equal((await call(app, 'GET', '/_mock/projects/q/hosts')).body.length, 0, 'q is as it was');
+  t.equal((await call(app, 'GET', `${P}/hosts`)).body.length, 1000, 'p too');
+});
+
+t.test('a full reset while a long write runs: the write stops with a 409, and wrote nothing', async (t) => {
+  const app = testApp(t, { hosts: 2 });
+  const dataBytes = async () => (await call(app, 'GET', '/_mock/health')).body.data_bytes as number;
+  const before = await dataBytes();
+  const generating = call(app, 'POST', `${P}/generate`, { count: 300_000 });
+  // The health check answers while the write runs; once the data grows, the write is under way.
+  while ((await dataBytes()) === before) await new Promise((resolve) => setImmediate(resolve));
+  t.equal((await call(app, 'POST', '/_mock/reset')).status, 204);
+  const stopped = await generating;
+  t.equal(stopped.status, 409);
+  t.equal(stopped.body.error_msg, 'A full reset came while this write was running; nothing was written');
+  t.equal((await call(app, 'GET', `${P}/hosts`)).body.length, 2, 'the start-up fleet');
 });
 
 t.test('PUT hosts: replace the fleet, e.g. "three Windows hosts, one offline, one at risk"', async (t) => {
@@ -146,7 +195,7 @@ t.test('PATCH a host: merge patch; null removes a field; host_id cannot change',
   t.equal(patched.body.agent_status, 'offline');
   t.notOk('public_ip' in patched.body, 'null removed the field');
   const [first] = await served(app);
-  t.same(first, patched.body, 'stored, in its place');
+  t.same(first, withoutRuntimes(patched.body), 'stored, in its place');
   t.same((await listHosts(app, `${ALL}&agent_status=offline`, undefined, '/v5/p/host-management/hosts')).body.data_list.map((h) => h.host_id), ['h1']);
 
   const cases: [unknown, number, string][] = [
@@ -161,7 +210,7 @@ t.test('PATCH a host: merge patch; null removes a field; host_id cannot change',
     t.equal(answer.status, status);
     t.equal(answer.body.error_msg, message);
   }
-  t.same((await served(app))[0], patched.body, 'a refused patch wrote nothing');
+  t.same((await served(app))[0], withoutRuntimes(patched.body), 'a refused patch wrote nothing');
   const missing = await call(app, 'PATCH', `${P}/hosts/nope`, { agent_status: 'offline' });
   t.equal(missing.status, 404);
   t.same(missing.body, { error_code: 'MOCK.0404', error_msg: 'Project p has no host nope', request_id: missing.headers['x-request-id'] });
@@ -187,7 +236,7 @@ t.test('POST generate: the same fleet as a fresh start with that seed and count'
   t.same(body, { project_id: 'p', count: 20, seed: 9 });
   const fresh = testApp(t, { seed: 9, hosts: 20 });
   t.same(await served(app), await served(fresh));
-  t.same(await served(app), [...new HostFactory(9, 'p').generate(20)]);
+  t.same(await served(app), (JSON.parse(JSON.stringify([...new HostFactory(9, 'p').generate(20)])) as Host[]).map(withoutRuntimes));
   const withDefaultSeed = await call(app, 'POST', `${P}/generate`, { count: 2 });
   t.same(withDefaultSeed.body, { project_id: 'p', count: 2, seed: 1 }, 'the --seed option by default');
   for (const [bad, message] of [

@@ -244,13 +244,13 @@ t.test('--faults FILE: rules at start and after a reset; a bad file stops startu
   const mock = await withMock(t, { faults: file });
   t.equal((await get(mock)).status, 429);
   t.equal((await get(mock)).status, 200);
-  mock.reset();
+  await mock.reset();
   t.equal((await get(mock)).status, 429, 'a reset restores the rules, with fresh counts');
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ action: 'error', status: 200 }));
   const error = await startHssMock({ faults: join(dir, 'bad.json') }).catch((rejection: unknown) => rejection);
   t.type(error, StartupError);
   t.match((error as Error).message, /bad\.json: \/status: must be one of: 401, 403, 429, 500, 502, 504$/);
   writeFileSync(file, '[{');
-  t.throws(() => mock.reset(), /faults\.json: /, 'a file broken since start: the reset is refused');
+  await t.rejects(mock.reset(), /faults\.json: /, 'a file broken since start: the reset is refused');
   t.equal((await get(mock)).status, 200, 'and nothing was reset');
 });

@@ -1,21 +1,10 @@
 // Generated fleets: deterministic, isolated per project, realistic and coherent.
-import { isIPv4 } from 'node:net';
 import t from 'tap';
 import { HostFactory } from '../../src/fleet/generator.js';
 import type { Host } from '../../src/contract/schemas.js';
 import { listHosts, testApp } from '../helpers.js';
 
 const ALL = 'enterprise_project_id=all_granted_eps&limit=200';
-
-function isPrivate(ip: string): boolean {
-  const [a, b] = ip.split('.').map(Number) as [number, number];
-  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-}
-
-function isPublic(ip: string): boolean {
-  const [a, b] = ip.split('.').map(Number) as [number, number];
-  return !isPrivate(ip) && a !== 0 && a !== 127 && a < 224 && !(a === 169 && b === 254) && !(a === 100 && b >= 64 && b <= 127);
-}
 
 t.test('the same seed serves the same pages; another seed other hosts', async (t) => {
   const first = testApp(t, { seed: 42 });
@@ -64,47 +53,44 @@ t.test('a default fleet of 50 holds every value a filter can select, for any see
     t.ok(values('enterprise_project_id').size >= 2, 'several enterprise projects');
     t.ok(hosts.filter((host) => host.enterprise_project_id === '0').length > 25, 'most hosts in the default one');
     t.ok(values('group_id').size >= 2, 'several server groups');
+    // Both values of every boolean filter of today's API.
+    const both = (name: string, holds: (host: Host) => boolean) => t.same(new Set(hosts.map(holds)).size, 2, `${name}: true and false`);
+    both('has_vul', (host) => (host.vulnerability ?? 0) > 0);
+    both('has_baseline', (host) => (host.baseline ?? 0) > 0);
+    both('has_intrusion', (host) => (host.intrusion ?? 0) > 0);
+    both('agent_upgradable', (host) => host.upgradable === true);
+    both('protect_interrupt', (host) => host.protect_interrupt === true);
+    both('protect_degradation', (host) => host.protect_degradation === true);
+    both('incluster', (host) => host.cluster_id !== undefined);
+    both('binding_key', (host) => host.key_name !== undefined);
+    t.ok(hosts.some((host) => host.common_login_area_codes !== undefined), 'some hosts have usual login locations');
   }
 });
 
-t.test('generated hosts are coherent', async (t) => {
-  const hosts = [...new HostFactory(5, 'coherence').generate(3000)];
+t.test('generated hosts look like a real fleet (their coherence: coherence.test.ts)', async (t) => {
+  const hosts = [...new HostFactory(5, 'realistic').generate(3000)];
   const problems: string[] = [];
   const expect = (ok: boolean, what: string, host: Host) => {
     if (!ok) problems.push(`${host.host_name}: ${what}`);
   };
   for (const host of hosts) {
-    const agent = host.agent_status === 'online' || host.agent_status === 'offline';
-    const risks = host.asset! + host.vulnerability! + host.baseline! + host.intrusion!;
-    if (!agent) {
-      for (const field of ['agent_id', 'agent_version', 'agent_create_time', 'agent_update_time', 'upgrade_status', 'upgradable'] as const) {
-        expect(host[field] === undefined, `no agent, yet ${field}`, host);
-      }
-      expect(host.protect_status === 'closed', 'no agent, yet protected', host);
-      expect(host.version === 'hss.version.null', 'no agent, yet an edition', host);
-      expect(host.detect_result === 'undetected', 'no agent, yet scanned', host);
-      expect(risks === 0, 'no agent, yet risks', host);
-    } else {
+    if (host.agent_status === 'online' || host.agent_status === 'offline') {
       expect(/^[0-9a-f]{64}$/.test(host.agent_id!), 'agent id', host);
       expect(/^\d+\.\d+\.\d+$/.test(host.agent_version!), 'agent version', host);
-      expect(host.agent_create_time! <= host.agent_update_time!, 'agent updated before it was created', host);
       expect(host.agent_create_time! > Date.UTC(2020, 0, 1) && host.agent_update_time! < Date.UTC(2030, 0, 1), 'timestamps in milliseconds', host);
+      expect(host.kernel_version !== undefined && host.os_version !== undefined, 'the agent reports its OS', host);
     }
-    expect((host.detect_result === 'risk') === risks > 0, `detect_result ${host.detect_result} with ${risks} risks`, host);
-    expect((host.upgrade_result_code !== undefined) === (host.upgrade_status === 'upgrade_failed'), 'upgrade_result_code', host);
-    expect((host.version === 'hss.version.null') === (host.protect_status === 'closed'), 'edition and protection', host);
-    expect((host.install_result_code !== undefined && host.install_result_code !== 'install_succeed') === (host.agent_status === 'install_failed'), 'install result', host);
-    expect(host.os_image!.startsWith('Windows') === (host.os_type === 'Windows'), 'image matches os_type', host);
-    expect(isIPv4(host.private_ip!) && isPrivate(host.private_ip!), `private ip ${host.private_ip}`, host);
-    expect(host.public_ip === undefined || isPublic(host.public_ip), `public ip ${host.public_ip}`, host);
     expect(host.os_bit === '64', 'os_bit is the string "64"', host);
     expect(/^(ecs|win|idc)-[a-z0-9-]+-\d\d$/.test(host.host_name!), 'an ECS-like name', host);
     expect((host.enterprise_project_id === '0') === (host.enterprise_project_name === 'default'), 'enterprise project name', host);
-    expect(host.policy_group_id === undefined || host.version !== 'hss.version.null', 'policy group without protection', host);
+    expect(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(host.host_id!), `a UUID ${host.host_id}`, host);
   }
-  t.same(problems.slice(0, 10), [], 'no incoherent host');
+  t.same(problems.slice(0, 10), [], 'no host out of place');
   t.ok(hosts.some((host) => host.public_ip === undefined), 'some hosts have no public address');
   t.ok(hosts.some((host) => host.public_ip !== undefined), 'some hosts have one');
+  t.ok(hosts.some((host) => host.host_sources === 'workspace'), 'some hosts come from Workspace');
+  t.ok(hosts.some((host) => host.install_progress !== undefined), 'agents being installed say how far they are');
+  t.ok(hosts.some((host) => host.auto_open_version !== undefined), 'some cluster nodes had their edition opened automatically');
   t.equal(new Set(hosts.map((host) => host.host_id)).size, hosts.length, 'host ids are unique');
 });
 
@@ -125,9 +111,19 @@ t.test('partial hosts are completed coherently with what they give', async (t) =
     t.ok(risky.vulnerability! > 0, 'risk implies counted vulnerabilities');
     t.ok(['offline', 'not_installed'].includes(complete({ host_status: 'SHUTOFF' }).agent_status!), 'a stopped host has no online agent');
   }
+  const custom_image = complete({ os_image: 'Windows Server 2025 Custom Build' });
+  t.equal(custom_image.os_type, 'Windows', 'an image of your own names its OS by its first word');
+  if (custom_image.agent_status === 'online' || custom_image.agent_status === 'offline') t.equal(custom_image.os_name, 'Windows');
+  t.equal(custom_image.kernel_version, undefined, 'and no kernel is invented for it');
+  const ubuntu = complete({ os_version: '22.04', agent_status: 'online' });
+  t.match(ubuntu, { os_name: 'Ubuntu', os_image: 'Ubuntu 22.04 server 64bit', kernel_version: '5.15.0-126-generic' }, 'an OS version names its image');
+  t.equal(complete({ os_name: 'Plan 9' }).os_name, 'Plan 9', 'an OS of your own is kept');
+  const node = complete({ cluster_id: 'my-cluster-0001' });
+  t.match(node, { cluster_id: 'my-cluster-0001', cluster_name: 'cluster-my-clust', os_type: 'Linux' }, 'a cluster of your own gets a name');
+  t.match(complete({ cluster_name: 'mine' }), { cluster_name: 'mine', cluster_id: /^[0-9a-f-]{36}$/ }, 'and an id');
   t.equal(complete({ enterprise_project_id: '0' }).enterprise_project_name, 'default');
   const custom = complete({ enterprise_project_id: 'my-ep' });
   t.equal(custom.enterprise_project_id, 'my-ep');
-  t.notOk('enterprise_project_name' in custom, 'an unknown enterprise project gets no invented name');
+  t.equal(custom.enterprise_project_name, undefined, 'an unknown enterprise project gets no invented name');
   t.equal(complete({ enterprise_project_id: 'my-ep', enterprise_project_name: 'Mine' }).enterprise_project_name, 'Mine');
 });

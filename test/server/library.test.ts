@@ -15,7 +15,7 @@ t.test('two instances in one process stay independent', async (t) => {
   t.not(first.port, second.port, 'each on its own free port');
   t.equal((await hosts(first, 'p')).total_num, 5);
   t.equal((await hosts(second, 'p')).total_num, 7);
-  first.hosts.deleteAll('p');
+  await first.hosts.deleteAll('p');
   t.equal((await hosts(first, 'p')).total_num, 0);
   t.equal((await hosts(second, 'p')).total_num, 7, 'a change to one is not seen by the other');
 });
@@ -23,29 +23,29 @@ t.test('two instances in one process stay independent', async (t) => {
 t.test('typed helpers arrange hosts and read the journal without HTTP', async (t) => {
   const mock = await startHssMock({ hosts: 3 });
   t.teardown(() => mock.close());
-  t.equal(mock.hosts.list('p').length, 3);
-  const [added] = mock.hosts.add('p', { host_id: 'h1', host_name: 'lib-host', enterprise_project_id: '0', agent_status: 'online' });
+  t.equal((await mock.hosts.list('p')).length, 3);
+  const [added] = await mock.hosts.add('p', { host_id: 'h1', host_name: 'lib-host', enterprise_project_id: '0', agent_status: 'online' });
   t.equal(added!.host_name, 'lib-host');
-  t.equal(mock.hosts.patch('p', 'h1', { agent_status: 'offline', public_ip: null }).agent_status, 'offline');
+  t.equal((await mock.hosts.patch('p', 'h1', { agent_status: 'offline', public_ip: null })).agent_status, 'offline');
   const offline = await hosts(mock, 'p', 'host_id=h1');
   t.equal(offline.data_list[0]!.agent_status, 'offline', 'served by the API');
-  t.throws(() => mock.hosts.add('p', { host_id: 'h1' }), /already has a host h1/, 'a duplicate throws');
-  t.throws(() => mock.hosts.add('p', { os_type: 'Solaris' as 'Linux' }), /\/os_type: must be one of: Linux, Windows/);
-  mock.hosts.delete('p', 'h1');
-  t.throws(() => mock.hosts.delete('p', 'h1'), /has no host h1/);
-  t.same(mock.hosts.replace('p', [{ host_id: 'only' }]).map((host) => host.host_id), ['only']);
-  t.same(mock.hosts.generate('p', 4, 9), { project_id: 'p', count: 4, seed: 9 });
-  t.equal(mock.hosts.list('p').length, 4);
+  await t.rejects(mock.hosts.add('p', { host_id: 'h1' }), /already has a host h1/, 'a duplicate rejects');
+  await t.rejects(mock.hosts.add('p', { os_type: 'Solaris' as 'Linux' }), /\/os_type: must be one of: Linux, Windows/);
+  await mock.hosts.delete('p', 'h1');
+  await t.rejects(mock.hosts.delete('p', 'h1'), /has no host h1/);
+  t.same((await mock.hosts.replace('p', [{ host_id: 'only' }])).map((host) => host.host_id), ['only']);
+  t.same(await mock.hosts.generate('p', 4, 9), { project_id: 'p', count: 4, seed: 9 });
+  t.equal((await mock.hosts.list('p')).length, 4);
 
   const { requests } = mock.requests.list({ project_id: 'p' });
   t.equal(requests.length, 1);
   t.match(requests[0], { path: '/v5/p/host-management/hosts', query: { host_id: 'h1' }, status: 200 });
   mock.requests.clear();
   t.equal(mock.requests.list().total, 0);
-  mock.reset('p');
-  t.equal(mock.hosts.list('p').length, 3, 'reset: the start-up fleet again');
-  mock.reset();
-  t.equal(mock.hosts.list('p').length, 3);
+  await mock.reset('p');
+  t.equal((await mock.hosts.list('p')).length, 3, 'reset: the start-up fleet again');
+  await mock.reset();
+  t.equal((await mock.hosts.list('p')).length, 3);
 });
 
 t.test('every command-line option has a typed option', async (t) => {

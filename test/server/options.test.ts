@@ -20,6 +20,7 @@ const DEFAULTS = {
   db: ':memory:',
   resetDb: false,
   adminToken: undefined,
+  dataLimit: 1024,
   journalSize: 1000,
   faults: undefined,
   rateLimit: 0,
@@ -36,7 +37,7 @@ t.test('flags', async (t) => {
     ...['--port', '0', '--host', '0.0.0.0', '--hosts', '2000000', '--seed', '4294967295', '--token', 'a', '--token=b'],
     ...['--fixtures', 'x.json', '--db', 'data.db', '--reset-db', '--admin-token', 'secret', '--journal-size', '0'],
     ...['--credentials', 'AK1:SK1', '--ak', 'AK2', '--sk', 'S:K2', '--credentials', 'AK3:SK3@p3', '--token', 'c@p1', '--log-level', 'warn'],
-    ...['--faults', 'faults.json', '--rate-limit', '200', '--no-fault-headers'],
+    ...['--faults', 'faults.json', '--rate-limit', '200', '--no-fault-headers', '--data-limit', '64'],
   ]);
   t.strictSame(options, {
     port: 0,
@@ -57,6 +58,7 @@ t.test('flags', async (t) => {
     db: 'data.db',
     resetDb: true,
     adminToken: 'secret',
+    dataLimit: 64,
     journalSize: 0,
     faults: 'faults.json',
     rateLimit: 200,
@@ -101,6 +103,7 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     db: '/data/hss.db',
     resetDb: true,
     adminToken: 'admin',
+    dataLimit: 1024,
     journalSize: 10,
     faults: '/f.json',
     rateLimit: 5,

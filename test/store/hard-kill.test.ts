@@ -23,12 +23,13 @@ async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
 }
 
+/** With the process dead (it holds the file while it runs): is the file sound, and is every row of a fleet no project uses listed for deletion? */
 function soundAndCounted(db: string): { integrity: string; orphans: number } {
   const file = new Database(db, { readonly: true });
   try {
     return {
       integrity: file.pragma('integrity_check', { simple: true }) as string,
-      orphans: file.prepare('SELECT count(*) FROM hosts WHERE fleet NOT IN (SELECT fleet FROM projects)').pluck().get() as number,
+      orphans: file.prepare('SELECT count(*) FROM hosts WHERE fleet NOT IN (SELECT fleet FROM projects UNION SELECT fleet FROM garbage)').pluck().get() as number,
     };
   } finally {
     file.close();
@@ -86,11 +87,11 @@ t.test('a replace killed half-way leaves the old fleet whole; readers see old or
   void fetch(`${first.url}/_mock/projects/p/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"count": 60000}' }).catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 700));
   await kill(first.child);
+  t.same(soundAndCounted(db), { integrity: 'ok', orphans: 0 }, 'the half-written fleet is listed for deletion');
 
   const second = await start(db);
   t.teardown(() => kill(second.child));
   t.equal(await total(second.url), 3, 'the old fleet, whole');
-  t.same(soundAndCounted(db), { integrity: 'ok', orphans: 0 }, 'the half-written fleet is gone');
 
   const seen = new Set<number>();
   const generating = fetch(`${second.url}/_mock/projects/p/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"count": 30000}' });

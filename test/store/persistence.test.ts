@@ -54,7 +54,12 @@ t.test('a database file it cannot read as its own is refused with one line, and 
   new Database(foreign).exec('CREATE TABLE invoices (id INTEGER)').close();
   const future = tempFile('future.db');
   new Database(future).pragma('user_version = 99');
+  // Another program's file that happens to carry this version's number.
+  const lookalike = tempFile('lookalike.db');
+  new Database(lookalike).exec('CREATE TABLE t (x); PRAGMA user_version = 4').close();
+  const lookalikeBytes = readFileSync(lookalike);
   const cases: [string, RegExp][] = [
+    [lookalike, /lookalike\.db: not an hss-mock database \(it has other tables\)$/],
     [notSqlite, /notes\.txt: file is not a database$/],
     [foreign, /other\.db: not an hss-mock database \(it has other tables\)$/],
     [future, /future\.db: written by another version of hss-mock \(schema 99, this one reads \d+\); start with --reset-db to replace its data$/],
@@ -66,6 +71,7 @@ t.test('a database file it cannot read as its own is refused with one line, and 
     t.match(error.message, message);
   }
   t.equal(readFileSync(notSqlite, 'utf8'), 'these are my notes, not a database\n'.repeat(50), 'not written to');
+  t.same(readFileSync(lookalike), lookalikeBytes, 'not switched to WAL, nor written to');
   const reset = buildApp({ db: future, resetDb: true });
   t.equal((await listHosts(reset, '')).status, 200, '--reset-db replaces a file of another version');
   await reset.close();
@@ -92,14 +98,12 @@ t.test('every acknowledged write survives SIGKILL', async (t) => {
   await once(first.child, 'exit');
 
   const second = await start();
-  t.teardown(async () => {
-    second.child.kill('SIGTERM');
-    await once(second.child, 'exit');
-  });
   const hosts = (await (await fetch(`${second.url}/_mock/projects/p/hosts`)).json()) as { host_id: string }[];
   t.equal(written.length, 20);
   t.same(hosts.slice(3).map((host) => host.host_id), written, 'every write is there, in order');
-  t.equal(new Database(db, { readonly: true }).pragma('integrity_check', { simple: true }), 'ok');
+  second.child.kill('SIGTERM');
+  await once(second.child, 'exit');
+  t.equal(new Database(db, { readonly: true }).pragma('integrity_check', { simple: true }), 'ok', 'the file is sound (read once the process has let it go)');
 });
 
 t.test('the command refuses a bad --db with one line and exit code 2', async (t) => {
@@ -111,4 +115,22 @@ t.test('the command refuses a bad --db with one line and exit code 2', async (t)
   const [code] = await once(child, 'exit');
   t.equal(code, 2);
   t.match(stderr, /^hss-mock: .*future\.db: written by another version of hss-mock .*\n$/);
+});
+
+t.test('one process per --db file: a second one stops with one line, and the first keeps serving', async (t) => {
+  const db = tempFile('shared.db');
+  const first = spawn(process.execPath, [CLI, '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(async () => {
+    first.kill('SIGTERM');
+    if (first.exitCode === null) await once(first, 'exit');
+  });
+  const [line] = (await once(first.stdout, 'data')) as [Buffer];
+  const url = /listening on (\S+)/.exec(String(line))![1]!;
+  const second = spawn(process.execPath, [CLI, '--port', '0', '--db', db]);
+  let stderr = '';
+  second.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = await once(second, 'exit');
+  t.equal(code, 2);
+  t.match(stderr, /^hss-mock: .*shared\.db: in use by another process \(one hss-mock per --db file\)\n$/);
+  t.equal((await fetch(`${url}/v5/alpha/host-management/hosts`, { headers: { 'X-Auth-Token': 't' } })).status, 200, 'the first serves on');
 });

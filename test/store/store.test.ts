@@ -1,64 +1,217 @@
-// The store on its own: list queries stay correct however many filter combinations are used, and
-// large writes are atomic.
-import { mkdtempSync } from 'node:fs';
+// The store on its own: list queries stay correct however many filter combinations are used,
+// large writes are atomic, starting fleets make room for one another within the data limit,
+// and a file keeps what was written and nothing else.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
+import { InputError, StartupError } from '../../src/contract/errors.js';
+import type { Host, ListHostsQuery } from '../../src/contract/schemas.js';
+import { Fleet } from '../../src/fleet/fleet.js';
 import { HostFactory } from '../../src/fleet/generator.js';
-import type { ListHostsQuery } from '../../src/contract/schemas.js';
-import { DuplicateHostError, HostStore } from '../../src/store/store.js';
+import { DataLimitError, DuplicateHostError, HostStore, ResetError, type StoreOptions } from '../../src/store/store.js';
+
+const ALL: ListHostsQuery = { enterprise_project_id: 'all_granted_eps', limit: 200, offset: 0 };
+
+/** A store over generated fleets of `hosts` hosts, closed when the test ends. */
+function storeOf(t: { teardown(fn: () => unknown): void }, hosts: number, options: Partial<StoreOptions> = {}): HostStore {
+  const fleet = new Fleet({ seed: 1, hosts, fixtures: [] });
+  const store = new HostStore({
+    path: ':memory:',
+    reset: false,
+    startingFleet: fleet.startingFleet,
+    generatedHost: fleet.generatedHost,
+    dataLimit: 1024 * 2 ** 20,
+    ...options,
+  });
+  t.teardown(() => store.close());
+  return store;
+}
+
+async function all(store: HostStore, projectId: string): Promise<Host[]> {
+  const hosts: Host[] = [];
+  for await (const batch of await store.allHostsJson(projectId)) hosts.push(...batch.map((json) => JSON.parse(json) as Host));
+  return hosts;
+}
+
+function tempFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'hss-mock-store-')), 'hosts.db');
+}
 
 t.test('hundreds of distinct filter combinations, before and after the prepared-query cache is recycled', async (t) => {
-  const store = new HostStore(':memory:', (projectId) => new HostFactory(1, projectId).generate(200));
-  t.teardown(() => store.close());
-  const base: ListHostsQuery = { enterprise_project_id: 'all_granted_eps', limit: 200, offset: 0 };
+  const store = storeOf(t, 200);
   const optional = ['host_name', 'host_id', 'private_ip', 'public_ip', 'ip_addr', 'group_id', 'group_name', 'label', 'server_group', 'policy_group_id'] as const;
-  const first = store.listHosts('p', { ...base, os_type: 'Linux' });
+  const first = await store.listHosts('p', { ...ALL, os_type: 'Linux' });
   const found = new Set<number>();
   for (let mask = 1; mask < 1 << optional.length; mask++) {
-    const query: ListHostsQuery = { ...base };
+    const query: ListHostsQuery = { ...ALL };
     optional.forEach((name, bit) => {
       if (mask & (1 << bit)) query[name] = 'no-such-value';
     });
-    found.add(store.listHosts('p', query).total);
+    found.add((await store.listHosts('p', query)).total);
   }
   t.same([...found], [0], 'every combination with an unknown value matches nothing');
-  t.same(store.listHosts('p', { ...base, os_type: 'Linux' }), first, 'the same answer after 1023 other combinations');
+  t.same(await store.listHosts('p', { ...ALL, os_type: 'Linux' }), first, 'the same answer after 1023 other combinations');
   t.ok(first.total > 0 && first.total < 200);
 });
 
-t.test('a fleet larger than a batch: written in batches, seen whole or not at all', async (t) => {
-  const store = new HostStore(':memory:', (projectId) => new HostFactory(3, projectId).generate(25_000));
-  t.teardown(() => store.close());
-  const all: ListHostsQuery = { enterprise_project_id: 'all_granted_eps', limit: 200, offset: 0 };
-  t.equal(store.listHosts('p', { ...all, limit: 0 }).total, 25_000);
-  const last = store.listHosts('p', { ...all, offset: 24_990 });
-  t.equal(JSON.parse(`[${last.hostsJson}]`).length, 10, 'the last page');
-  const before = store.allHosts('p');
-  const replacement = [...new HostFactory(4, 'p').generate(30_000)];
-  const duplicate = { ...replacement[0]!, host_name: 'same id as the first' };
-  t.throws(() => store.replaceHosts('p', [...replacement, duplicate]), DuplicateHostError);
-  t.same(store.allHosts('p'), before, 'a replace that fails after two batches changes nothing');
-  store.replaceHosts('p', replacement);
-  t.equal(store.listHosts('p', { ...all, limit: 0 }).total, 30_000, 'a replace that succeeds replaces all');
+t.test('a generated fleet keeps no JSON: its hosts are made again, the same as the generator makes them', async (t) => {
+  const store = storeOf(t, 300);
+  const hosts = await all(store, 'p');
+  t.same(hosts, JSON.parse(JSON.stringify([...new HostFactory(1, 'p').generate(300)])));
 });
 
-t.test('fleets a crash left behind are deleted at the next start', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'hss-mock-store-')), 'hosts.db');
-  const first = new HostStore(file, (projectId) => new HostFactory(1, projectId).generate(5));
-  first.listHosts('p', { enterprise_project_id: '0', limit: 0, offset: 0 });
+t.test('a fleet written in many slices: seen whole or not at all', async (t) => {
+  const store = storeOf(t, 25_000);
+  t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 25_000);
+  const last = await store.listHosts('p', { ...ALL, offset: 24_990 });
+  t.equal(JSON.parse(`[${last.hostsJson}]`).length, 10, 'the last page');
+  const before = await all(store, 'p');
+  const replacement = [...new HostFactory(4, 'p').generate(30_000)];
+  const duplicate = { ...replacement[0]!, host_name: 'same id as the first' };
+  // Readers during the replace see the old fleet, whole.
+  const replacing = store.replaceHosts('p', () => [...replacement, duplicate]);
+  t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 25_000, 'a reader meanwhile sees the old fleet');
+  await t.rejects(replacing, DuplicateHostError);
+  t.same(await all(store, 'p'), before, 'a replace that fails after many slices changes nothing');
+  await store.replaceHosts('p', () => replacement);
+  t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 30_000, 'a replace that succeeds replaces all');
+});
+
+t.test('an add is all or nothing, and a refused one does not count as a write', async (t) => {
+  const store = storeOf(t, 5);
+  const writes: number[] = [];
+  const make = (hosts: Host[]) => (write: number) => (writes.push(write), hosts);
+  await store.addHosts('p', make([{ host_id: 'a' }]), 100);
+  await t.rejects(store.addHosts('p', make([{ host_id: 'b' }, { host_id: 'a' }]), 100), DuplicateHostError);
+  await t.rejects(store.addHosts('p', make([{ host_id: 'c' }, { host_id: 'd' }]), 7), InputError, 'past the most hosts a project holds');
+  await store.addHosts('p', make([{ host_id: 'e' }]), 100);
+  t.same(writes, [1, 2, 2, 2], 'refused writes left the write count where it was');
+  t.same((await all(store, 'p')).slice(5).map((host) => host.host_id), ['a', 'e'], 'nothing of the refused adds');
+  t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 7);
+});
+
+t.test('starting fleets make room for each other within the data limit, and come back the same', async (t) => {
+  const store = storeOf(t, 2000, { dataLimit: 2 * 2 ** 20 });
+  const first = await all(store, 'p0');
+  for (let i = 1; i < 12; i++) await store.listHosts(`p${i}`, ALL);
+  t.ok(store.dataSize().data_bytes <= 2 * 2 ** 20, `within the limit (${store.dataSize().data_bytes} bytes)`);
+  t.ok(store.projects(0, 100).total < 12, 'the least recently used were dropped');
+  t.same(await all(store, 'p0'), first, 'a dropped fleet is made again, host for host');
+});
+
+t.test('written projects are never dropped; past the limit a write is refused and writes nothing', async (t) => {
+  const store = storeOf(t, 10, { dataLimit: 2 * 2 ** 20 });
+  const big = (prefix: string) => [...new HostFactory(2, prefix).generate(3000)];
+  let written = 0;
+  let refusal: unknown;
+  for (; written < 20 && refusal === undefined; written++) {
+    await store.replaceHosts(`w${written}`, () => big(`w${written}`)).catch((error: unknown) => (refusal = error));
+  }
+  t.type(refusal, DataLimitError, 'a write that does not fit is refused');
+  t.match((refusal as Error).message, /data limit/);
+  const kept = written - 1;
+  for (let i = 0; i < kept; i++) t.equal((await store.listHosts(`w${i}`, { ...ALL, limit: 0 })).total, 3000, `w${i} kept whole`);
+  t.equal((await store.listHosts(`w${kept}`, { ...ALL, limit: 0 })).total, 10, 'the refused project still serves its starting fleet');
+});
+
+t.test('a full reset during a long write stops it; readers start again afresh', async (t) => {
+  const store = storeOf(t, 5);
+  const writing = store.generate('p', 1, 200_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  store.resetAll();
+  await t.rejects(writing, ResetError);
+  t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 5, 'the starting fleet');
+});
+
+t.test('a reader that asks during a full reset is answered, by the fleet the reset leaves', async (t) => {
+  const store = storeOf(t, 30_000);
+  const reading = store.listHosts('p', { ...ALL, limit: 0 });
+  await new Promise((resolve) => setImmediate(resolve));
+  store.resetAll();
+  t.equal((await reading).total, 30_000, 'its starting fleet was made again, whole');
+});
+
+t.test('two listings of one fleet at once, while starting fleets make room', async (t) => {
+  const store = storeOf(t, 3000, { dataLimit: 2 * 2 ** 20 });
+  const [first, second] = [await store.allHostsJson('p'), await store.allHostsJson('p')];
+  const firstIterator = first[Symbol.asyncIterator]();
+  const secondIterator = second[Symbol.asyncIterator]();
+  const [a, b] = [await firstIterator.next(), await secondIterator.next()];
+  for (let i = 0; i < 6; i++) await store.listHosts(`other-${i}`, ALL);
+  const rest = async (iterator: AsyncIterator<string[]>, head: string[]) => {
+    const all = [...head];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) all.push(...next.value);
+    return all.length;
+  };
+  t.equal(await rest(firstIterator, a.value as string[]), 3000, 'a fleet being listed is not dropped');
+  t.equal(await rest(secondIterator, b.value as string[]), 3000);
+});
+
+t.test('generators are kept for the fleets in use, and made again past them', async (t) => {
+  const store = storeOf(t, 1);
+  const first = await all(store, 'p0');
+  for (let i = 1; i <= 70; i++) await store.listHosts(`p${i}`, ALL);
+  await store.resetProject('p0');
+  t.same(await all(store, 'p0'), first);
+});
+
+t.test('a file keeps what was written, and drops at start what it can make again', async (t) => {
+  const file = tempFile();
+  const first = storeOf(t, 5, { path: file });
+  await first.listHosts('read-only', ALL);
+  await first.replaceHosts('written', () => [{ host_id: 'w1' }]);
   first.close();
-  // As if the process had died while writing fleet 99: rows, and fleet 99 still in garbage.
+  const second = storeOf(t, 3, { path: file });
+  t.equal((await all(second, 'written')).length, 1, 'a written project is kept');
+  t.equal((await all(second, 'read-only')).length, 3, 'a project only read serves the options of this start');
+  second.close();
+});
+
+t.test('rows a crash left behind are deleted at the next start', async (t) => {
+  const file = tempFile();
+  const first = storeOf(t, 5, { path: file });
+  await first.replaceHosts('p', () => [{ host_id: 'a' }, { host_id: 'b' }]);
+  first.close();
+  // As if the process had died while adding to fleet 2 (p's) and while writing fleet 99.
   const raw = new Database(file);
-  raw.exec("INSERT INTO garbage (fleet) VALUES (99); INSERT INTO hosts (id, fleet, host_id) VALUES (1000, 99, 'orphan'); INSERT INTO docs (id, doc) VALUES (1000, '{}')");
+  const fleet = raw.prepare("SELECT fleet FROM projects WHERE project_id = 'p'").pluck().get() as number;
+  raw.exec(`INSERT INTO adding (fleet, start) VALUES (${fleet}, 2);
+    INSERT INTO hosts (fleet, pos, bits, ep, risk, scan, host_id, group_id, group_name, policy_group_id, policy_group_name, cluster_id, vpc_id, labels)
+      VALUES (${fleet}, 2, 0, 0, 0, 0, 'half-added', 0, 0, 0, 0, 0, 0, 0), (99, 0, 0, 0, 0, 0, 'orphan', 0, 0, 0, 0, 0, 0, 0);
+    INSERT INTO docs (fleet, pos, doc) VALUES (99, 0, '{}');
+    INSERT INTO garbage (fleet) VALUES (99);`);
   raw.close();
-  const second = new HostStore(file, () => []);
-  t.teardown(() => second.close());
+  const second = storeOf(t, 5, { path: file });
+  t.same((await all(second, 'p')).map((host) => host.host_id), ['a', 'b'], 'the add a crash cut short is gone');
+  await second.addHosts('p', () => [{ host_id: 'half-added' }], 100);
+  t.same((await all(second, 'p')).map((host) => host.host_id), ['a', 'b', 'half-added'], 'and its host_id is free again');
+  await second.settled();
+  second.close();
   const check = new Database(file, { readonly: true });
   t.teardown(() => check.close());
-  t.equal(check.prepare('SELECT count(*) FROM hosts WHERE fleet = 99').pluck().get(), 0, 'its hosts are gone');
-  t.equal(check.prepare('SELECT count(*) FROM docs WHERE id = 1000').pluck().get(), 0);
+  t.equal(check.prepare('SELECT count(*) FROM hosts WHERE fleet = 99').pluck().get(), 0, 'the orphan fleet is gone');
   t.equal(check.prepare('SELECT count(*) FROM garbage').pluck().get(), 0);
-  t.equal(second.allHosts('p').length, 5, 'the project kept its hosts');
+});
+
+t.test('a file that is not hss-mock’s, or is in use, is refused and left as it was', async (t) => {
+  const foreign = tempFile();
+  const raw = new Database(foreign);
+  raw.exec('CREATE TABLE t (x); PRAGMA user_version = 4');
+  raw.close();
+  const partial = tempFile();
+  new Database(partial).exec('CREATE TABLE hosts (x); PRAGMA user_version = 4').close();
+  t.throws(() => storeOf(t, 5, { path: partial }), new StartupError(`${partial}: not an hss-mock database (its tables are not hss-mock's)`));
+  const before = readFileSync(foreign);
+  for (const reset of [false, true]) {
+    t.throws(() => storeOf(t, 5, { path: foreign, reset }), new StartupError(`${foreign}: not an hss-mock database (it has other tables)`));
+  }
+  t.same(readFileSync(foreign), before, 'byte for byte');
+  const text = tempFile();
+  writeFileSync(text, 'not a database at all, just text that is long enough to look like a header...');
+  t.throws(() => storeOf(t, 5, { path: text }), StartupError);
+  const file = tempFile();
+  storeOf(t, 5, { path: file });
+  t.throws(() => storeOf(t, 5, { path: file }), new StartupError(`${file}: in use by another process (one hss-mock per --db file)`));
 });

@@ -1,0 +1,83 @@
+// A host as the hosts table keeps it: the narrow columns filters and orders read, with repeated
+// texts as codes of the fleet's dictionary. The JSON of hosts the generator cannot make again
+// (written, completed, patched) is kept beside, in docs.
+import type Database from 'better-sqlite3';
+import type { Host } from '../contract/schemas.js';
+import { bitsOf } from './dimensions.js';
+import { CODED_COLUMNS, type CodedColumn } from './filters.js';
+import { labelsKey } from './labels.js';
+
+/** The columns of a host row, in the order of `ROW_COLUMNS`. */
+export type Row = (string | number | null)[];
+
+export const ROW_COLUMNS = ['fleet', 'pos', 'bits', 'risk', 'scan', 'name', 'exact_name', 'host_id', 'private_ip', 'public_ip', ...CODED_COLUMNS] as const;
+
+/** Each coded column's text in a host. */
+const CODED_TEXT: Record<CodedColumn, (host: Host) => string | undefined> = {
+  ep: (h) => h.enterprise_project_id,
+  group_id: (h) => h.group_id,
+  group_name: (h) => h.group_name,
+  policy_group_id: (h) => h.policy_group_id,
+  policy_group_name: (h) => h.policy_group_name,
+  cluster_id: (h) => h.cluster_id,
+  vpc_id: (h) => h.vpc_id,
+  labels: (h) => (h.labels === undefined ? undefined : labelsKey(h.labels)),
+};
+
+/** `risk_num`: every risk counted. */
+export function riskOf(host: Host): number {
+  return (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
+}
+
+/**
+ * A fleet's dictionary of repeated texts, as one write sees it: codes read from the texts table
+ * when first needed, new ones added to it. 0 stands for an absent field.
+ */
+export class Dictionary {
+  private readonly codes = new Map<string, number>();
+  private readonly next = new Map<number, number>();
+
+  constructor(
+    private readonly fleet: number,
+    private readonly statements: {
+      findCode: Database.Statement<[number, number, string], number>;
+      lastCode: Database.Statement<[number, number], number | null>;
+      addText: Database.Statement<[number, number, number, string]>;
+    },
+  ) {}
+
+  code(column: CodedColumn, text: string | undefined): number {
+    if (text === undefined) return 0;
+    const kind = CODED_COLUMNS.indexOf(column);
+    const key = `${kind}\0${text}`;
+    let code = this.codes.get(key) ?? this.statements.findCode.get(this.fleet, kind, text);
+    if (code === undefined) {
+      code = (this.next.get(kind) ?? (this.statements.lastCode.get(this.fleet, kind) ?? 0)) + 1;
+      this.next.set(kind, code);
+      this.statements.addText.run(this.fleet, kind, code, text);
+    }
+    this.codes.set(key, code);
+    return code;
+  }
+
+  /** The row of a host at a position, and its combination (enterprise project and dimensions), which the counts key on. */
+  row(pos: number, host: Host): { values: Row; ep: number; bits: number } {
+    const name = host.host_name?.toLowerCase() ?? null;
+    const bits = bitsOf(host);
+    const codes = CODED_COLUMNS.map((column) => this.code(column, CODED_TEXT[column](host)));
+    const values = [
+      this.fleet,
+      pos,
+      bits,
+      riskOf(host),
+      host.agent_update_time ?? 0,
+      name,
+      host.host_name === undefined || host.host_name === name ? null : host.host_name,
+      host.host_id ?? null,
+      host.private_ip ?? null,
+      host.public_ip ?? null,
+      ...codes,
+    ];
+    return { values, ep: codes[0]!, bits };
+  }
+}
