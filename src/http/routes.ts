@@ -80,6 +80,12 @@ const noContent = { 204: Type.Null({ description: 'Done' }), ...errorResponses }
 export function registerRoutes(app: App, deps: RouteDeps): void {
   const { store, control } = deps;
   const startedAt = Date.now();
+  /** The emulated API's answer to a query; the console's list route gives the same bytes. */
+  const sendHostPage = (reply: FastifyReply, projectId: string, query: unknown) => {
+    // The schema's defaults have filled in enterprise_project_id, limit and offset.
+    const { total, hostsJson } = store.listHosts(projectId, query as ListHostsQueryType);
+    return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
+  };
 
   app.get(
     '/v5/:project_id/host-management/hosts',
@@ -95,11 +101,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
       },
       onRequest: [deps.authenticate, deps.injectFault],
     },
-    async (request, reply) => {
-      // The schema's defaults have filled in enterprise_project_id, limit and offset.
-      const { total, hostsJson } = store.listHosts(request.params.project_id, request.query as ListHostsQueryType);
-      return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
-    },
+    async (request, reply) => sendHostPage(reply, request.params.project_id, request.query),
   );
 
   const mock = { tags: ['control'] };
@@ -128,6 +130,20 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     '/_mock/projects/:project_id/hosts',
     { ...guarded, schema: { ...project, summary: 'Every host of a project, in API order', response: { 200: HostList, ...errorResponses } } },
     async (request, reply) => sendJson(reply, 200, control.hostsJson(request.params.project_id)),
+  );
+
+  app.get(
+    '/_mock/projects/:project_id/list',
+    {
+      ...guarded,
+      schema: {
+        ...project,
+        summary: 'What the emulated API answers to the same query, without authentication, faults, throttling or journal',
+        querystring: ListHostsQuery,
+        response: { 200: ListHostsResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => sendHostPage(reply, request.params.project_id, request.query),
   );
 
   app.post(
