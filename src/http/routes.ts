@@ -39,6 +39,8 @@ import {
   type ListHostsQuery as ListHostsQueryType,
 } from '../contract/schemas.js';
 import { VERSION } from '../contract/version.js';
+import { errors } from '../contract/errors.js';
+import { CONSOLE_HEADERS, consoleFile } from './console.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -236,4 +238,19 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   );
 
   app.get('/_mock/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // The web console: its files need no admin token (they hold no data; the page asks for it).
+  const sendConsoleFile = async (reply: FastifyReply, name: string) => {
+    const file = await consoleFile(name);
+    if (!file) throw errors.apiNotFound();
+    return reply.headers(CONSOLE_HEADERS).type(file.type).send(file.body);
+  };
+  // The router ignores trailing slashes, so /_mock/ui comes here too: it is sent to /_mock/ui/,
+  // where the page's relative links resolve.
+  app.get('/_mock/ui/', { schema: { hide: true } }, async (request, reply) =>
+    request.url.startsWith('/_mock/ui/') ? sendConsoleFile(reply, 'index.html') : reply.redirect('/_mock/ui/'),
+  );
+  app.get('/_mock/ui/:file', { schema: { hide: true } }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) =>
+    sendConsoleFile(reply, request.params.file),
+  );
 }
