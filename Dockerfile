@@ -30,6 +30,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY fixtures ./fixtures
+# The web console's files, served as they are at /_mock/ui/.
+COPY console/*.html console/*.css console/*.js console/*.svg ./console/
 # A place for --db (HSS_MOCK_DB=/data/hss.db) that survives the container.
 RUN mkdir /data && chown node:node /data
 VOLUME /data

@@ -18,7 +18,7 @@ const GENERATE_DEFAULT_PROJECT = 'default';
 /** How long in-flight requests get to finish after SIGINT/SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** The startup banner: where it listens, what it serves, who gets in, where data lives. */
+/** The startup banner: where it listens, what it serves, who gets in, where data lives, where the console is. */
 function banner(url: string, options: Options): string {
   const data =
     options.fixtures.length === 0
@@ -30,7 +30,7 @@ function banner(url: string, options: Options): string {
       ? `AK/SK: the development pair ${DEVELOPMENT_KEY.accessKey} / ${DEVELOPMENT_KEY.secretKey}`
       : `${options.credentials.length} configured AK/SK pair(s)`;
   const storage = options.db === ':memory:' ? 'in memory' : `in ${options.db}`;
-  return `hss-mock ${VERSION} listening on ${url} (${data}; ${tokens}; ${keys}; data ${storage})\n`;
+  return `hss-mock ${VERSION} listening on ${url} (${data}; ${tokens}; ${keys}; data ${storage}), web console at ${url}/_mock/ui/\n`;
 }
 
 async function serve(options: Options): Promise<void> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Docker image, built and run for real: builds it, starts it, waits for its health check,
-# lists hosts with curl, checks that it runs as `node`, stops it with SIGTERM and checks that it
-# exited cleanly. The engine: CONTAINER_ENGINE if set, else docker, else podman, else a
+# lists hosts with curl, loads the web console's files, checks that it runs as `node`, stops it
+# with SIGTERM and checks that it exited cleanly. The engine: CONTAINER_ENGINE if set, else docker, else podman, else a
 # podman-compatible stand-in beside the repository (../shared/tools/podman) where one exists.
 # CI runs it after the tests (npm run test:container).
 set -euo pipefail
@@ -44,6 +44,12 @@ hosts=$(curl -sf -H 'X-Auth-Token: t' "$base/v5/demo/host-management/hosts?enter
 echo "$hosts" | node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>{const b=JSON.parse(s);if(b.total_num!==12||b.data_list.length!==3)process.exit(1)})" \
   || fail "unexpected hosts answer: $hosts"
 echo "hosts: 12 in all, a page of 3"
+
+curl -sf "$base/_mock/ui/" | grep -q '<title>hss-mock console</title>' || fail "no web console at /_mock/ui/"
+for file in $(cd "$repo/console" && ls -- *.html *.css *.js *.svg); do
+  curl -sf -o /dev/null "$base/_mock/ui/$file" || fail "the console's $file is not served"
+done
+echo "web console: every file served"
 
 user=$("$engine" exec "$name" node -e "console.log(require('os').userInfo().username)")
 [ "$user" = node ] || fail "runs as $user, not node"

@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 
 tarball=$(cd "$repo" && npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "package: $tarball ($(du -k "$work/$tarball" | cut -f1) KiB), $(tar -tzf "$work/$tarball" | wc -l) files"
-if tar -tzf "$work/$tarball" | grep -Ev '^package/(dist/([a-z]+/)?[a-z-]+\.(js|d\.ts)|fixtures/[a-z-]+\.json|README\.md|package\.json)$'; then
+if tar -tzf "$work/$tarball" | grep -Ev '^package/(dist/([a-z]+/)?[a-z-]+\.(js|d\.ts)|fixtures/[a-z-]+\.json|console/[a-z-]+\.(html|css|js|svg)|README\.md|package\.json)$'; then
   echo "the package holds files users do not need (above)" >&2
   exit 1
 fi
@@ -28,6 +28,7 @@ fi
 
 cat > consumer.mjs <<'JS'
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { startHssMock } from 'hss-mock';
 
 const first = await startHssMock({ hosts: 3, seed: 1 });
@@ -44,8 +45,10 @@ assert.notEqual(a.data_list[0].host_id, b.data_list[0].host_id);
 await first.hosts.add('p', { host_name: 'from-the-consumer' });
 assert.equal((await list(first)).total_num, 4);
 assert.equal((await list(second)).total_num, 4);
+// The web console's files are in the package, where the server looks for them.
+for (const file of ['', ...readdirSync('node_modules/hss-mock/console')]) assert.equal((await fetch(`${first.url}/_mock/ui/${file}`)).status, 200, file);
 await Promise.all([first.close(), second.close()]);
-console.log('ESM consumer: two instances started, queried and closed');
+console.log('ESM consumer: two instances started, queried and closed; the console served');
 JS
 node consumer.mjs
 

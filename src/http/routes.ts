@@ -40,6 +40,8 @@ import {
   type ListHostsQuery as ListHostsQueryType,
 } from '../contract/schemas.js';
 import { VERSION } from '../contract/version.js';
+import { errors } from '../contract/errors.js';
+import { CONSOLE_HEADERS, consoleFile } from './console.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -81,6 +83,12 @@ const noContent = { 204: Type.Null({ description: 'Done' }), ...errorResponses }
 export function registerRoutes(app: App, deps: RouteDeps): void {
   const { store, control } = deps;
   const startedAt = Date.now();
+  /** The emulated API's answer to a query; the console's list route gives the same bytes. */
+  const sendHostPage = async (reply: FastifyReply, projectId: string, query: unknown) => {
+    // The schema's defaults have filled in enterprise_project_id, limit and offset.
+    const { total, hostsJson } = await store.listHosts(projectId, query as ListHostsQueryType);
+    return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
+  };
 
   app.get(
     '/v5/:project_id/host-management/hosts',
@@ -96,11 +104,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
       },
       onRequest: [deps.authenticate, deps.injectFault],
     },
-    async (request, reply) => {
-      // The schema's defaults have filled in enterprise_project_id, limit and offset.
-      const { total, hostsJson } = await store.listHosts(request.params.project_id, request.query as ListHostsQueryType);
-      return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
-    },
+    async (request, reply) => sendHostPage(reply, request.params.project_id, request.query),
   );
 
   const mock = { tags: ['control'] };
@@ -130,6 +134,20 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     '/_mock/projects/:project_id/hosts',
     { ...guarded, schema: { ...project, summary: 'Every host of a project, in API order', response: { 200: HostList, ...errorResponses } } },
     async (request, reply) => sendJson(reply, 200, Readable.from(await control.hostsJson(request.params.project_id))),
+  );
+
+  app.get(
+    '/_mock/projects/:project_id/list',
+    {
+      ...guarded,
+      schema: {
+        ...project,
+        summary: 'What the emulated API answers to the same query, without authentication, faults, throttling or journal',
+        querystring: ListHostsQuery,
+        response: { 200: ListHostsResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => sendHostPage(reply, request.params.project_id, request.query),
   );
 
   app.post(
@@ -222,4 +240,19 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   );
 
   app.get('/_mock/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // The web console: its files need no admin token (they hold no data; the page asks for it).
+  const sendConsoleFile = async (reply: FastifyReply, name: string) => {
+    const file = await consoleFile(name);
+    if (!file) throw errors.apiNotFound();
+    return reply.headers(CONSOLE_HEADERS).type(file.type).send(file.body);
+  };
+  // The router ignores trailing slashes, so /_mock/ui comes here too: it is sent to /_mock/ui/,
+  // where the page's relative links resolve.
+  app.get('/_mock/ui/', { schema: { hide: true } }, async (request, reply) =>
+    request.url.startsWith('/_mock/ui/') ? sendConsoleFile(reply, 'index.html') : reply.redirect('/_mock/ui/'),
+  );
+  app.get('/_mock/ui/:file', { schema: { hide: true } }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) =>
+    sendConsoleFile(reply, request.params.file),
+  );
 }

@@ -20,6 +20,7 @@ t.test('the document validates and describes both APIs', async (t) => {
     '/_mock/projects/{project_id}/generate',
     '/_mock/projects/{project_id}/hosts',
     '/_mock/projects/{project_id}/hosts/{host_id}',
+    '/_mock/projects/{project_id}/list',
     '/_mock/projects/{project_id}/reset',
     '/_mock/requests',
     '/_mock/reset',

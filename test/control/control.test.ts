@@ -378,6 +378,7 @@ t.test('--admin-token guards every control call but the health check; the API is
   const app = testApp(t, { adminToken: 's3cret' });
   const calls: [string, string, unknown?][] = [
     ['GET', `${P}/hosts`],
+    ['GET', `${P}/list`],
     ['POST', `${P}/hosts`, {}],
     ['PUT', `${P}/hosts`, []],
     ['PATCH', `${P}/hosts/x`, {}],

@@ -80,7 +80,11 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
 t.test('serves hosts over HTTP, then stops cleanly on SIGTERM', async (t) => {
   const { child, url, banner } = await start(t, ['--hosts', '12', '--seed', '3']);
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'listens on loopback by default');
-  t.match(banner, /12 generated hosts per project, seed 3; any X-Auth-Token; AK\/SK: the development pair HSSMOCKDEVELOPMENTAK \/ hss-mock-development-secret-key-00000000; data in memory/);
+  t.match(banner, /12 generated hosts per project, seed 3; any X-Auth-Token; AK\/SK: the development pair HSSMOCKDEVELOPMENTAK \/ hss-mock-development-secret-key-00000000; data in memory\), web console at http:\/\/127\.0\.0\.1:\d+\/_mock\/ui\/$/);
+  t.equal(/web console at (\S+)$/.exec(banner)?.[1], `${url}/_mock/ui/`);
+  const ui = await get(`${url}/_mock/ui/`, {});
+  t.equal(ui.status, 200, 'the console is where the banner says');
+  t.match(ui.body, /<title>hss-mock console<\/title>/);
   const answer = await get(`${url}/v5/my-project/host-management/hosts?enterprise_project_id=all_granted_eps&limit=5`, { 'X-Auth-Token': 'anything' });
   t.equal(answer.status, 200);
   t.match(answer.headers['content-type'], /^application\/json/);
