@@ -39,9 +39,10 @@ function soundAndCounted(db: string): { integrity: string; orphans: number } {
 const total = async (url: string) =>
   ((await (await fetch(`${url}/v5/p/host-management/hosts?enterprise_project_id=all_granted_eps&limit=0`, { headers: { 'X-Auth-Token': 't' } })).json()) as { total_num: number }).total_num;
 
-// Fixed moments, so that a failure can be repeated; spread over the stream of writes.
-for (const afterMs of [90, 260, 470]) {
-  t.test(`every acknowledged write survives SIGKILL after ${afterMs} ms of writes`, async (t) => {
+// Fixed moments, counted in acknowledged writes (not in time, which a busy machine stretches),
+// so that a failure can be repeated; spread over the stream of writes.
+for (const afterWrites of [3, 20, 45]) {
+  t.test(`every acknowledged write survives SIGKILL after ${afterWrites} acknowledged writes`, async (t) => {
     const db = join(mkdtempSync(join(tmpdir(), 'hss-mock-kill-')), 'hosts.db');
     const first = await start(db);
     // Each acknowledged write: the host it wrote, and the name it gave it (a POST, then a PATCH of it).
@@ -49,6 +50,9 @@ for (const afterMs of [90, 260, 470]) {
     /** The write under way when the process died: it may or may not have been stored. */
     let inFlight: [string, string] | undefined;
     let stop = false;
+    let acknowledgements = 0;
+    let reached = () => {};
+    const enough = new Promise<void>((resolve) => (reached = resolve));
     const writer = (async () => {
       for (let i = 0; !stop; i++) {
         const patch = i % 2 === 1;
@@ -59,12 +63,16 @@ for (const afterMs of [90, 260, 470]) {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(patch ? { host_name: `patched-${i}` } : { host_id: hostId, host_name: `written-${i}` }),
         }).catch(() => undefined);
-        if (response?.status === (patch ? 200 : 201)) acknowledged.set(hostId, patch ? `patched-${i}` : `written-${i}`);
+        if (response?.status === (patch ? 200 : 201)) {
+          acknowledged.set(hostId, patch ? `patched-${i}` : `written-${i}`);
+          if (++acknowledgements === afterWrites) reached();
+        }
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, afterMs));
-    await kill(first.child);
+    await enough;
+    // The writer stops with the write under way when the process dies, so inFlight stays that one.
     stop = true;
+    await kill(first.child);
     await writer;
     t.ok(acknowledged.size > 0, `${acknowledged.size} hosts written (and most patched) before the kill`);
 
