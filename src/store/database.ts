@@ -52,6 +52,8 @@ const SCHEMA = `
     PRIMARY KEY (fleet, pos)
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX hosts_host_id ON hosts (fleet, host_id);
+  -- The hosts of a combination, in order: pages of few matches far apart are gathered through it.
+  CREATE INDEX hosts_combo ON hosts (fleet, ep, bits, pos);
   CREATE INDEX hosts_risk ON hosts (fleet, risk, pos);
   CREATE INDEX hosts_scan ON hosts (fleet, scan, pos);
   -- Hosts as JSON, for every host that is not the generator's (written, completed, patched).

@@ -90,6 +90,13 @@ interface WriteItem {
   json: string | undefined;
 }
 
+/** Per host name substring, how many hosts of each combination hold it: kept in memory, never in the file. */
+const SUBSTRINGS = `
+  CREATE TEMP TABLE substrings (fleet INTEGER NOT NULL, substring TEXT NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
+  CREATE INDEX temp.substrings_of ON substrings (fleet, substring);
+`;
+/** Substrings whose counts are kept, over every fleet. */
+const SUBSTRINGS_KEPT = 256;
 /** How long a slice of a long write keeps the event loop, at most (about). */
 const SLICE_MS = 8;
 /** Rows deleted in one statement when a fleet is dropped. */
@@ -111,6 +118,8 @@ export class HostStore {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Fleets in use by a long operation, never dropped meanwhile. */
   private readonly busy = new Map<number, number>();
+  /** The substrings counted (`fleet\0substring` → fleet), oldest first. */
+  private readonly substrings = new Map<string, number>();
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
   private readonly generatedJson = new Map<string, string>();
   private generatedJsonSize = 0;
@@ -124,6 +133,7 @@ export class HostStore {
   constructor(private readonly options: StoreOptions) {
     this.db = openDatabase(options.path, options.reset);
     this.db.pragma('temp_store = MEMORY');
+    this.db.exec(SUBSTRINGS);
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.generatedJsonBytes = options.generatedJsonBytes ?? 16 * 1024 * 1024;
     const db = this.db;
@@ -171,6 +181,11 @@ export class HostStore {
       dropFleet: db.prepare<[number]>('DELETE FROM fleets WHERE fleet = ?'),
       dropCombos: db.prepare<[number]>('DELETE FROM combos WHERE fleet = ?'),
       dropTexts: db.prepare<[number]>('DELETE FROM texts WHERE fleet = ?'),
+      countSubstring: db.prepare<[number, string, number, number, string]>(
+        'INSERT INTO substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM hosts WHERE fleet = ? AND pos < ? AND instr(name, ?) > 0 GROUP BY ep, bits',
+      ),
+      forgetSubstring: db.prepare<[number, string]>('DELETE FROM substrings WHERE fleet = ? AND substring = ?'),
+      forgetSubstrings: db.prepare<[number]>('DELETE FROM substrings WHERE fleet = ?'),
       pages: db.prepare<[], number>('PRAGMA page_count').pluck(),
       freePages: db.prepare<[], number>('PRAGMA freelist_count').pluck(),
     };
@@ -194,15 +209,14 @@ export class HostStore {
     const { limit, offset, refresh, ...filters } = query;
     const memo = this.cache.memo(info.fleet, JSON.stringify(filters));
     const order = orderOf(query);
-    let sql: { where: string; params: unknown[]; combos: Condition[] | undefined; substring: boolean } | undefined;
+    let sql: { where: string; params: unknown[]; conditions: Condition[] } | undefined;
     const filterSql = () => {
       if (!sql) {
         const conditions = conditionsOf(query);
         sql = {
           where: ['fleet = ?', 'pos < ?', ...conditions.map((condition) => condition.sql)].join(' AND '),
           params: [info.fleet, info.nextPos, ...conditions.flatMap((condition) => bind(condition.params, info.fleet))],
-          combos: conditions.every((condition) => condition.combos) ? conditions : undefined,
-          substring: conditions.some((condition) => condition.substring !== undefined),
+          conditions,
         };
       }
       return sql;
@@ -211,11 +225,24 @@ export class HostStore {
     if (limit === 0 || offset >= memo.total) return { total: memo.total, hostsJson: '' };
     const served = memo.page(offset, limit);
     if (served !== undefined) return { total: memo.total, hostsJson: served };
-    const { where, params } = filterSql();
+    const { where, params, conditions } = filterSql();
     const start = memo.nearest(offset);
-    const rows = this.listQuery(
-      `SELECT pos, ${order.key} AS key FROM hosts WHERE ${where} AND ${order.after} ORDER BY ${order.by} LIMIT ? OFFSET ?`,
-    ).all(...params, ...order.afterParams(start), limit, offset - start.offset) as { pos: number; key: number }[];
+    const skip = offset - start.offset;
+    // Few matches, far apart: gather them through the combinations' index rather than step over
+    // the rows between them (a scan reads about skip/selectivity rows, the index about 4 per match).
+    const scanned = ((skip + limit) * info.hosts) / memo.total;
+    const rows = (
+      query.sort_key === undefined && conditions.length > 0 && conditions.every((condition) => condition.combos) && memo.total * 4 < scanned
+        ? this.listQuery(
+            `SELECT pos, pos AS key FROM hosts INDEXED BY hosts_combo WHERE fleet = ? AND pos >= ? AND pos < ? AND (ep, bits) IN (SELECT ep, bits FROM combos WHERE fleet = ? AND ${conditions.map((condition) => condition.sql).join(' AND ')}) ORDER BY pos LIMIT ? OFFSET ?`,
+          ).all(info.fleet, start.pos, info.nextPos, info.fleet, ...conditions.flatMap((condition) => bind(condition.params, info.fleet)), limit, skip)
+        : this.listQuery(`SELECT pos, ${order.key} AS key FROM hosts WHERE ${where} AND ${order.after} ORDER BY ${order.by} LIMIT ? OFFSET ?`).all(
+            ...params,
+            ...order.afterParams(start),
+            limit,
+            skip,
+          )
+    ) as { pos: number; key: number }[];
     const last = rows.at(-1)!;
     memo.remember({ offset, key: rows[0]!.key, pos: rows[0]!.pos });
     memo.remember({ offset: offset + rows.length, key: last.key, pos: last.pos + 1 });
@@ -361,8 +388,9 @@ export class HostStore {
     this.starting.clear();
     this.generatedJson.clear();
     this.generatedJsonSize = 0;
+    this.substrings.clear();
     this.db.transaction(() => {
-      for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage']) this.db.exec(`DELETE FROM ${table}`);
+      for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage', 'substrings']) this.db.exec(`DELETE FROM ${table}`);
     })();
   }
 
@@ -566,6 +594,7 @@ export class HostStore {
   /** After a write in place: the project is written, what was remembered of its fleet is not true any more. */
   private changed(projectId: string, info: FleetInfo): void {
     this.cache.forget(info.fleet);
+    this.forgetSubstrings(info.fleet);
     this.states.set(projectId, { info, written: true });
   }
 
@@ -594,14 +623,44 @@ export class HostStore {
     else this.busy.set(fleet, count);
   }
 
-  /** The count of a query: from the combination counts when every filter is a dimension, else from the rows. */
-  private count(info: FleetInfo, sql: { where: string; params: unknown[]; combos: Condition[] | undefined }): number {
-    if (sql.combos) {
-      const where = ['fleet = ?', ...sql.combos.map((condition) => condition.sql)].join(' AND ');
-      const params = [info.fleet, ...sql.combos.flatMap((condition) => bind(condition.params, info.fleet))];
-      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM combos WHERE ${where}`, true).get(...params) as number;
+  /**
+   * The count of a query: a sum of the combination counts when every filter is a dimension (or
+   * the enterprise project), of the counts remembered for a host name substring when one is
+   * there too; else a count of the rows.
+   */
+  private count(info: FleetInfo, sql: { where: string; params: unknown[]; conditions: Condition[] }): number {
+    const others = sql.conditions.filter((condition) => !condition.combos);
+    const substring = others.length === 1 ? others[0]!.substring : undefined;
+    if (others.length === 0 || substring !== undefined) {
+      const counted = sql.conditions.filter((condition) => condition.combos);
+      const where = ['fleet = ?', ...(substring === undefined ? [] : ['substring = ?']), ...counted.map((condition) => condition.sql)].join(' AND ');
+      const params = [info.fleet, ...(substring === undefined ? [] : [substring]), ...counted.flatMap((condition) => bind(condition.params, info.fleet))];
+      if (substring !== undefined) this.countSubstring(info, substring);
+      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${substring === undefined ? 'combos' : 'substrings'} WHERE ${where}`, true).get(...params) as number;
     }
     return this.listQuery(`SELECT count(*) FROM hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
+  }
+
+  /**
+   * Counts, once, the hosts whose name holds a substring, by combination: a dashboard's user
+   * types a few letters, then clicks through the other filters.
+   */
+  private countSubstring(info: FleetInfo, substring: string): void {
+    const key = `${info.fleet}\0${substring}`;
+    if (this.substrings.delete(key)) return void this.substrings.set(key, info.fleet);
+    if (this.substrings.size >= SUBSTRINGS_KEPT) {
+      const [oldest, fleet] = this.substrings.entries().next().value!;
+      this.substrings.delete(oldest);
+      this.statements.forgetSubstring.run(fleet, oldest.slice(oldest.indexOf('\0') + 1));
+    }
+    this.statements.countSubstring.run(info.fleet, substring, info.fleet, info.nextPos, substring);
+    this.substrings.set(key, info.fleet);
+  }
+
+  /** What was counted of a fleet's substrings is not true any more. */
+  private forgetSubstrings(fleet: number): void {
+    this.statements.forgetSubstrings.run(fleet);
+    for (const [key, of] of this.substrings) if (of === fleet) this.substrings.delete(key);
   }
 
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */
@@ -698,6 +757,7 @@ export class HostStore {
       await nextTurn();
       if (!this.db.open) return;
     }
+    this.forgetSubstrings(fleet);
     this.db.transaction(() => {
       this.statements.dropCombos.run(fleet);
       this.statements.dropTexts.run(fleet);

@@ -56,6 +56,22 @@ t.test('hundreds of distinct filter combinations, before and after the prepared-
   t.ok(first.total > 0 && first.total < 200);
 });
 
+t.test('counts by host name substring are remembered, and forgotten when the fleet changes', async (t) => {
+  const store = storeOf(t, 500);
+  const count = async (query: Partial<ListHostsQuery>) => (await store.listHosts('p', { ...ALL, limit: 0, ...query })).total;
+  const hosts = await all(store, 'p');
+  const expected = (substring: string, more: (host: Host) => boolean = () => true) =>
+    hosts.filter((host) => host.host_name!.toLowerCase().includes(substring) && more(host)).length;
+  t.equal(await count({ host_name: 'Web' }), expected('web'));
+  t.equal(await count({ host_name: 'web', os_type: 'Linux' }), expected('web', (host) => host.os_type === 'Linux'), 'with a dimension');
+  t.equal(await count({ host_name: 'web', enterprise_project_id: '0' }), expected('web', (host) => host.enterprise_project_id === '0'), 'with an enterprise project');
+  const victim = hosts.find((host) => !host.host_name!.includes('web'))!;
+  await store.updateHost('p', victim.host_id!, (host) => ({ ...host, host_name: 'now-a-WEB-server' }));
+  t.equal(await count({ host_name: 'web', os_type: victim.os_type }), expected('web', (host) => host.os_type === victim.os_type) + 1, 'a renamed host counts');
+  for (let i = 0; i < 300; i++) await count({ host_name: `x${i}` });
+  t.equal(await count({ host_name: 'web' }), expected('web') + 1, 'still right after many other substrings');
+});
+
 t.test('a generated fleet keeps no JSON: its hosts are made again, the same as the generator makes them', async (t) => {
   const store = storeOf(t, 300);
   const hosts = await all(store, 'p');
