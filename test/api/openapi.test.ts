@@ -16,6 +16,7 @@ t.test('the document validates and describes both APIs', async (t) => {
     '/_mock/faults',
     '/_mock/faults/{id}',
     '/_mock/health',
+    '/_mock/projects',
     '/_mock/projects/{project_id}/generate',
     '/_mock/projects/{project_id}/hosts',
     '/_mock/projects/{project_id}/hosts/{host_id}',
