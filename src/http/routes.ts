@@ -219,5 +219,5 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     },
   );
 
-  app.get('/_mock/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/_mock/openapi.json', { ...guarded, schema: { hide: true } }, async () => app.swagger());
 }

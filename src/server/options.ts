@@ -50,6 +50,9 @@ export const OPTION_SPECS = {
   faults: { kind: 'string', value: 'FILE', help: 'JSON file of fault rules, loaded at start and on reset' },
   'rate-limit': { kind: 'integer', value: 'N', min: 0, max: 1_000_000, default: 0, help: 'requests a second for each caller before 429 APIGW.0308; 0: off' },
   'no-fault-headers': { kind: 'flag', default: false, help: 'ignore the X-Mock-Fault and X-Mock-Delay headers' },
+  'headers-timeout': { kind: 'integer', value: 'MS', min: 1, max: 600_000, default: 10_000, help: "milliseconds to receive a request's headers, else 408" },
+  'request-timeout': { kind: 'integer', value: 'MS', min: 1, max: 3_600_000, default: 60_000, help: 'milliseconds to receive a whole request, body included, else 408' },
+  'max-connections': { kind: 'integer', value: 'N', min: 1, max: 1_000_000, default: 1000, help: 'open connections at most; more are closed at once' },
   'log-level': { kind: 'choice', value: 'LEVEL', choices: LOG_LEVELS, default: 'info', help: `one line a request at info; ${LOG_LEVELS.join(', ')}` },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -295,3 +295,12 @@ t.test('secrets never reach the logs or the journal', async (t) => {
   t.ok(logLines().length >= 4, 'there were log lines to look at');
   for (const secret of [...secrets, 'wrong-token-but-still-secret', 'f'.repeat(64)]) t.notOk(everything.includes(secret), `${secret.slice(0, 8)}… appears nowhere`);
 });
+
+t.test('a --faults file over the maximum of rules stops it with one line and exit code 2', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'hss-mock-faults-')), 'faults.json');
+  writeFileSync(file, JSON.stringify(Array.from({ length: 200_000 }, () => ({ action: 'reset' }))));
+  const { code, stdout, stderr } = await run(['--faults', file]);
+  t.equal(code, 2);
+  t.equal(stderr, `hss-mock: ${file}: There can be at most 1000 fault rules; 200000 were given\n`);
+  t.equal(stdout, '');
+});
