@@ -118,6 +118,8 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   const faults = new FaultInjector({ file: options.faults, seed: options.seed, rateLimit: options.rateLimit, headers: !options.noFaultHeaders });
   /** Connections a `stall` fault holds open, let go of when the app closes. */
   const stalled = new Set<Socket>();
+  /** Aborted when the app closes: delays end at once, so that shutdown is prompt. */
+  const closing = new AbortController();
   // Node refuses a headers timeout longer than the request timeout; the request timeout bounds the headers too.
   const headersTimeout = Math.min(options.headersTimeout, options.requestTimeout);
   const app = Fastify({
@@ -201,6 +203,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     done();
   });
   app.addHook('preClose', async () => {
+    closing.abort();
     for (const socket of stalled) socket.destroy();
   });
   app.setNotFoundHandler(async () => {
@@ -222,7 +225,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
       store,
       control,
       authenticate: authenticationHook(authenticate, API_BODY_LIMIT),
-      injectFault: faultHook(faults, (request) => journalize(request, 0), stalled),
+      injectFault: faultHook(faults, (request) => journalize(request, 0), stalled, closing.signal),
       requireAdmin: adminGuard(options.adminToken),
       controlBodyLimit: CONTROL_BODY_LIMIT,
     }),

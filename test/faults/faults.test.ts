@@ -94,6 +94,18 @@ t.test('a stall never answers: the client times out; closing the emulator lets t
   await t.rejects(stalled, /socket hang up|ECONNRESET/, 'dropped on close, not held');
 });
 
+t.test('closing the emulator cuts a delay short: the delayed request is answered at once', async (t) => {
+  const mock = await startHssMock({ hosts: 1 });
+  await addFaults(mock, { action: 'delay', delay_ms: 60_000 });
+  const delayed = get(mock, HOSTS, {}, 120_000);
+  // In its delay once the rule has fired.
+  while (((await (await fetch(`${mock.url}/_mock/faults`)).json()) as Json).faults[0].fired === 0) continue;
+  await mock.close();
+  const answer = await delayed;
+  t.equal(answer.status, 200, 'answered in full');
+  t.ok(answer.ms < 60_000, 'before its delay ran out');
+});
+
 t.test('the next N matching requests only, after skipping some', async (t) => {
   const mock = await withMock(t);
   await addFaults(mock, { action: 'error', status: 500, after: 1, times: 2 });

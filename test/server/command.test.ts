@@ -245,19 +245,6 @@ t.test('on a terminal, logs are pretty: one readable line a request', async (t) 
   t.match(plain, /\] INFO: GET \/v5\/p\/host-management\/hosts 200 [\d.]+ms \{"reqId":"[0-9a-f]{32}"\}/);
 });
 
-t.test('SIGTERM lets an in-flight request finish, then exits with code 0', async (t) => {
-  const { child, url } = await start(t, []);
-  const started = performance.now();
-  const inFlight = get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't', 'X-Mock-Delay': '700' });
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  child.kill('SIGTERM');
-  const answer = await inFlight;
-  t.equal(answer.status, 200, 'answered in full');
-  t.ok(performance.now() - started >= 700);
-  const [code] = await once(child, 'exit');
-  t.equal(code, 0);
-});
-
 t.test('limits on a real socket: a URI too long is a 414, a control body too large a 413; the server stays up', async (t) => {
   const { url } = await start(t, []);
   const long = await get(`${url}/v5/p/host-management/hosts?host_name=${'x'.repeat(40 * 1024)}`, { 'X-Auth-Token': 't' });
