@@ -1,40 +1,71 @@
-// npm run soak [-- --seconds N --clients C]: mixed traffic at full speed on loopback against the
-// built command — queries of every kind, token and AK/SK requests, control writes, resets,
+// npm run soak [-- --seconds N --clients C --long]: mixed traffic at full speed on loopback against
+// the built command — queries of every kind, token and AK/SK requests, control writes, resets,
 // injected faults — from several concurrent clients. Fails (exit code 1) on any unexpected answer,
-// memory (the heap in use after full collections) growing over 10% after warm-up, a journal past
-// its bound, or growing open handles.
+// memory growing after warm-up, a journal past its bound, or growing open handles.
+//
+// Memory is judged by work done, not by wall time, so that a slow or busy machine judges it as
+// well as an idle one: after WARM_UP_REQUESTS requests, and then every SAMPLE_EVERY requests, the
+// server runs a full collection and reports the heap still in use (bench/soak-probe.ts). It fails
+// when the heap grows by more than MAX_BYTES_PER_REQUEST a request (the least-squares slope of the
+// readings against requests served), or by more than 10% (the median of the second half of the
+// readings against the first). The run lasts --seconds, and longer when that was too little work
+// for MIN_SAMPLES readings (up to MAX_STRETCH times --seconds, then it fails saying so).
+//
+// --long adds what a run of days sees: project ids that keep changing (each client asks about a
+// new project every CHURN_EVERY requests, as a suite that isolates each test by a fresh project id
+// does) and large writes (PUTs of LARGE_BODY_HOSTS hosts). It also judges the resident set read at
+// the same checkpoints, which holds SQLite's memory as well: more than MAX_RSS_BYTES_PER_REQUEST a
+// request fails. (The short run does not: there the resident set varies more than it grows.)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEVELOPMENT_KEY } from '../src/auth/auth.js';
 import { seededRandom } from '../src/faults/faults.js';
 import { EMPTY_BODY_SHA256, expectedSignature, formatSdkDate } from '../src/auth/signature.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '60' }, clients: { type: 'string', default: '8' }, long: { type: 'boolean', default: false } },
+});
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
+const LONG = values.long;
 const JOURNAL_SIZE = 500;
+const WARM_UP_REQUESTS = 2000;
+const SAMPLE_EVERY = 1000;
+const MIN_SAMPLES = 8;
+/** Readings vary by about ±0.3 MB: over 8 readings, a slope of this much is a leak, not noise. */
+const MAX_BYTES_PER_REQUEST = 150;
+/** In --long: 100 KB for each new project id. */
+const MAX_RSS_BYTES_PER_REQUEST = 1000;
+const MAX_STRETCH = 4;
+const CHURN_EVERY = 100;
+const LARGE_BODY_HOSTS = 2000;
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+const PROBE = pathToFileURL(new URL('soak-probe.js', import.meta.url).pathname).href;
 
-// --trace-gc: V8 prints each collection on stdout, with the heap's size after it. After a full
-// (mark-compact) collection that is the memory still in use, the figure a leak raises.
 const child = spawn(
   process.execPath,
-  ['--trace-gc', CLI, '--port', '0', '--hosts', '500', '--log-level', 'silent', '--journal-size', String(JOURNAL_SIZE)],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
+  ['--expose-gc', '--import', PROBE, CLI, '--port', '0', '--hosts', '500', '--log-level', 'silent', '--journal-size', String(JOURNAL_SIZE)],
+  { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
 );
-/** The heap in use after each full collection, in MB, with when it was read. */
-const fullCollections: { at: number; heapMB: number }[] = [];
 const base = await new Promise<string>((resolve) => {
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    const collection = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
-    if (collection) fullCollections.push({ at: Date.now(), heapMB: Number(collection[1]) });
     const banner = /listening on (\S+)/.exec(line);
     if (banner) resolve(banner[1]!);
   });
 });
+
+/** A full collection in the server, then the heap it still uses and its resident set, in MB. */
+function measure(): Promise<{ heapMB: number; rssMB: number }> {
+  child.send('measure');
+  return once(child, 'message').then(([reply]) => {
+    const { heapUsedBytes, rssBytes } = reply as { heapUsedBytes: number; rssBytes: number };
+    return { heapMB: heapUsedBytes / 1e6, rssMB: rssBytes / 1e6 };
+  });
+}
 
 function processFigures(): { rssMiB: number; handles: number } {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -43,7 +74,28 @@ function processFigures(): { rssMiB: number; handles: number } {
 
 const served = new Map<string, number>();
 const unexpected: string[] = [];
-const count = (kind: string) => served.set(kind, (served.get(kind) ?? 0) + 1);
+/** Readings of the heap in use after a full collection, with the requests served when each was asked for. */
+const samples: { requests: number; heapMB: number; rssMB: number }[] = [];
+let requests = 0;
+let projectIds = 0;
+let atWarmUp: { rssMiB: number; handles: number; projectIds: number } | undefined;
+let measuring = false;
+let nextSampleAt = WARM_UP_REQUESTS;
+
+/** Counts a request served; at the checkpoints of work done, reads the server's memory. */
+function count(kind: string): void {
+  served.set(kind, (served.get(kind) ?? 0) + 1);
+  requests += 1;
+  if (requests < nextSampleAt || measuring) return;
+  nextSampleAt = requests + SAMPLE_EVERY;
+  atWarmUp ??= { ...processFigures(), projectIds };
+  measuring = true;
+  const at = requests;
+  void measure().then((reading) => {
+    samples.push({ requests: at, ...reading });
+    measuring = false;
+  });
+}
 
 interface Step {
   kind: string;
@@ -63,9 +115,22 @@ function signedHeaders(path: string): Record<string, string> {
 
 const QUERIES = ['', 'limit=200', 'os_type=Windows&agent_status=not_online', 'host_name=prod', 'label=web', 'enterprise_project_id=all_granted_eps', 'version=hss.version.basic&above_version=true', 'ip_addr=10.0.0.1', 'detect_result=risk&limit=50'];
 
+/** A PUT body of many hosts, as a suite that arranges a large fleet sends it. */
+const LARGE_BODY = Array.from({ length: LARGE_BODY_HOSTS }, (_, i) => ({
+  host_name: `big-${i}`,
+  os_type: i % 3 === 0 ? 'Windows' : 'Linux',
+  agent_status: 'online',
+  enterprise_project_id: '0',
+  labels: ['soak', `rack-${i % 40}`],
+}));
+
 /** The next request of a client, and what it must get. */
 function nextStep(random: () => number, client: number, serial: number): Step {
-  const project = `soak-${client}`;
+  // Control writes go to the client's own project, which its resets keep bounded; the emulated API
+  // is asked about it too, or in --long about a new project every CHURN_EVERY requests (what it
+  // keeps of those is what a suite isolating its tests by project id makes it keep).
+  const home = `/_mock/projects/soak-${client}`;
+  const project = LONG ? `soak-${client}-${Math.floor(serial / CHURN_EVERY)}` : `soak-${client}`;
   const hosts = `/v5/${project}/host-management/hosts`;
   const token = { 'x-auth-token': `soak-token-${client}` };
   const pick = <T>(values: readonly T[]) => values[Math.floor(random() * values.length)]!;
@@ -87,12 +152,15 @@ function nextStep(random: () => number, client: number, serial: number): Step {
     const [status, fault] = pick([[429, '429'], [504, '504'], [401, '401']] as const);
     return { kind: `injected ${status}`, path: hosts, headers: { ...token, 'x-mock-fault': fault }, expect: status };
   }
-  if (roll < 0.82) return { kind: 'control: add a host', method: 'POST', path: `/_mock/projects/${project}/hosts`, body: { host_id: `h-${serial}`, os_type: 'Linux' }, expect: 201 };
+  if (roll < 0.82) return { kind: 'control: add a host', method: 'POST', path: `${home}/hosts`, body: { host_id: `h-${serial}`, os_type: 'Linux' }, expect: 201 };
   if (roll < 0.88) {
-    return { kind: 'control: patch a host', method: 'PATCH', path: `/_mock/projects/${project}/hosts/h-${serial - 1}`, body: { agent_status: 'offline' }, expect: -1 };
+    return { kind: 'control: patch a host', method: 'PATCH', path: `${home}/hosts/h-${serial - 1}`, body: { agent_status: 'offline' }, expect: -1 };
   }
-  if (roll < 0.92) return { kind: 'control: delete a host', method: 'DELETE', path: `/_mock/projects/${project}/hosts/h-${serial - 2}`, expect: -1 };
-  if (roll < 0.94) return { kind: 'control: reset a project', method: 'POST', path: `/_mock/projects/${project}/reset`, expect: 204 };
+  if (roll < 0.92) return { kind: 'control: delete a host', method: 'DELETE', path: `${home}/hosts/h-${serial - 2}`, expect: -1 };
+  if (LONG && roll < 0.925) {
+    return { kind: `control: replace with ${LARGE_BODY_HOSTS} hosts`, method: 'PUT', path: `${home}/hosts`, body: LARGE_BODY, expect: 200 };
+  }
+  if (roll < 0.94) return { kind: 'control: reset a project', method: 'POST', path: `${home}/reset`, expect: 204 };
   return {
     kind: 'control: read the journal',
     path: '/_mock/requests',
@@ -101,10 +169,13 @@ function nextStep(random: () => number, client: number, serial: number): Step {
   };
 }
 
-async function client(index: number, until: number): Promise<void> {
+let finished = false;
+
+async function client(index: number): Promise<void> {
   // Seeded, so that a failing run can be repeated.
   const random = seededRandom(1000 + index);
-  for (let serial = 0; Date.now() < until; serial++) {
+  for (let serial = 0; !finished; serial++) {
+    if (LONG && serial % CHURN_EVERY === 0) projectIds += 1;
     const step = nextStep(random, index, serial);
     const response = await fetch(`${base}${step.path}`, {
       method: step.method ?? 'GET',
@@ -126,42 +197,62 @@ async function client(index: number, until: number): Promise<void> {
 }
 
 const started = Date.now();
-const warmUpMs = Math.max(3000, SECONDS * 300);
-const until = started + SECONDS * 1000;
-const clients = Array.from({ length: CLIENTS }, (_, index) => client(index, until));
-await new Promise((resolve) => setTimeout(resolve, warmUpMs));
-const atWarmUp = processFigures();
+const clients = Array.from({ length: CLIENTS }, (_, index) => client(index));
+// Until --seconds have passed and there are enough readings; at most MAX_STRETCH times as long.
+const enoughWork = () => samples.length >= MIN_SAMPLES;
+while (Date.now() - started < SECONDS * 1000 * (enoughWork() ? 1 : MAX_STRETCH)) await new Promise((resolve) => setTimeout(resolve, 100));
+finished = true;
 await Promise.all(clients);
+while (measuring) await new Promise((resolve) => setTimeout(resolve, 10));
+const seconds = (Date.now() - started) / 1000;
 const atEnd = processFigures();
-// RSS is a sawtooth under load (it climbs by about 100 MiB between full collections, and how much
-// of the freed heap is given back varies), so growth is judged on the heap in use after full
-// collections: the median of the first half of those after warm-up against the second half.
-const afterWarmUp = fullCollections.filter((collection) => collection.at >= started + warmUpMs).map((collection) => collection.heapMB);
-const half = Math.floor(afterWarmUp.length / 2);
-const median = (values: number[]) => (values.length === 0 ? NaN : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
-const firstHalf = median(afterWarmUp.slice(0, half));
-const secondHalf = median(afterWarmUp.slice(half));
 child.kill('SIGTERM');
 const [exitCode] = (await once(child, 'exit')) as [number];
 
-const requests = [...served.values()].reduce((sum, n) => sum + n, 0);
-const growth = secondHalf / firstHalf - 1;
+const half = Math.floor(samples.length / 2);
+const median = <T>(values: T[], key: (value: T) => number) => key([...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!);
+const [first, second] = [samples.slice(0, half), samples.slice(half)];
+const firstHeap = enoughWork() ? median(first, (sample) => sample.heapMB) : NaN;
+const secondHeap = enoughWork() ? median(second, (sample) => sample.heapMB) : NaN;
+const growth = secondHeap / firstHeap - 1;
+/** Bytes a request: the least-squares slope of a figure of the readings against the requests served. */
+function bytesPerRequestOf(figure: (sample: (typeof samples)[number]) => number): number {
+  if (!enoughWork()) return NaN;
+  const meanRequests = samples.reduce((sum, sample) => sum + sample.requests, 0) / samples.length;
+  const meanFigure = samples.reduce((sum, sample) => sum + figure(sample), 0) / samples.length;
+  const covariance = samples.reduce((sum, sample) => sum + (sample.requests - meanRequests) * (figure(sample) - meanFigure), 0);
+  return (covariance * 1e6) / samples.reduce((sum, sample) => sum + (sample.requests - meanRequests) ** 2, 0);
+}
+const bytesPerRequest = bytesPerRequestOf((sample) => sample.heapMB);
+const rssBytesPerRequest = bytesPerRequestOf((sample) => sample.rssMB);
+const newProjects = projectIds - (atWarmUp?.projectIds ?? 0);
 const problems = [
   ...unexpected.slice(0, 10),
   ...(unexpected.length > 10 ? [`... and ${unexpected.length - 10} more unexpected answers`] : []),
-  ...(afterWarmUp.length < 2 ? [`${afterWarmUp.length} full collections after warm-up: too few to judge memory; run longer`] : []),
-  ...(growth > 0.1 ? [`memory grew ${(growth * 100).toFixed(1)}% after warm-up (heap in use after full collections, second half against the first)`] : []),
-  ...(atEnd.handles > atWarmUp.handles + 2 * CLIENTS ? [`open handles grew from ${atWarmUp.handles} to ${atEnd.handles}`] : []),
+  ...(enoughWork() ? [] : [`${requests} requests in ${seconds.toFixed(0)} s: too little work to judge memory (${MIN_SAMPLES} readings need ${WARM_UP_REQUESTS + MIN_SAMPLES * SAMPLE_EVERY})`]),
+  ...(growth > 0.1 ? [`memory grew ${(growth * 100).toFixed(1)}% after warm-up (heap in use after a full collection, second half of the readings against the first)`] : []),
+  ...(bytesPerRequest > MAX_BYTES_PER_REQUEST ? [`memory grew ${bytesPerRequest.toFixed(0)} bytes a request (more than ${MAX_BYTES_PER_REQUEST})`] : []),
+  ...(LONG && rssBytesPerRequest > MAX_RSS_BYTES_PER_REQUEST
+    ? [`the resident set grew ${rssBytesPerRequest.toFixed(0)} bytes a request (more than ${MAX_RSS_BYTES_PER_REQUEST}): ${((rssBytesPerRequest * CHURN_EVERY) / 1000).toFixed(0)} KB a new project id`]
+    : []),
+  ...(atWarmUp && atEnd.handles > atWarmUp.handles + 2 * CLIENTS ? [`open handles grew from ${atWarmUp.handles} to ${atEnd.handles}`] : []),
   ...(exitCode === 0 ? [] : [`exit code ${exitCode} after SIGTERM`]),
 ];
 
-console.log(`soak: ${SECONDS} s, ${CLIENTS} clients, ${requests} requests (${Math.round(requests / SECONDS)}/s), ${unexpected.length} unexpected answers`);
-for (const [kind, n] of [...served].sort()) console.log(`  ${kind.padEnd(30)} ${n}`);
-console.log(`memory (RSS): ${atWarmUp.rssMiB.toFixed(0)} MiB after ${warmUpMs / 1000} s of warm-up, ${atEnd.rssMiB.toFixed(0)} MiB at the end`);
+console.log(`soak${LONG ? ' --long' : ''}: ${seconds.toFixed(0)} s, ${CLIENTS} clients, ${requests} requests (${Math.round(requests / seconds)}/s), ${unexpected.length} unexpected answers`);
+for (const [kind, n] of [...served].sort()) console.log(`  ${kind.padEnd(34)} ${n}`);
+if (LONG) console.log(`project ids used: ${projectIds} (${newProjects} new after warm-up)`);
+console.log(`memory (RSS): ${atWarmUp?.rssMiB.toFixed(0)} MiB after ${WARM_UP_REQUESTS} requests of warm-up, ${atEnd.rssMiB.toFixed(0)} MiB at the end`);
 console.log(
-  `heap in use after the ${afterWarmUp.length} full collections after warm-up, median of each half: ${firstHalf.toFixed(1)} MB, then ${secondHalf.toFixed(1)} MB (${(growth * 100).toFixed(1)}%)`,
+  `heap in use after a full collection, ${samples.length} readings every ${SAMPLE_EVERY} requests after warm-up, median of each half: ` +
+    `${firstHeap.toFixed(1)} MB, then ${secondHeap.toFixed(1)} MB (${(growth * 100).toFixed(1)}%); growth ${bytesPerRequest.toFixed(0)} bytes a request` +
+    `${LONG ? `, so ${((bytesPerRequest * CHURN_EVERY) / 1000).toFixed(1)} KB a new project id` : ''}`,
 );
-console.log(`open handles: ${atWarmUp.handles} after warm-up, ${atEnd.handles} at the end; exit code after SIGTERM: ${exitCode}`);
+console.log(
+  `resident set (SQLite's memory too) at the same readings: ${samples[0]?.rssMB.toFixed(0)} MB, then ${samples.at(-1)?.rssMB.toFixed(0)} MB; growth ${rssBytesPerRequest.toFixed(0)} bytes a request` +
+    `${LONG ? `, so ${((rssBytesPerRequest * CHURN_EVERY) / 1000).toFixed(1)} KB a new project id` : ' (not judged in a short run)'}`,
+);
+console.log(`open handles: ${atWarmUp?.handles} after warm-up, ${atEnd.handles} at the end; exit code after SIGTERM: ${exitCode}`);
 if (problems.length > 0) {
   console.log(`FAILED:\n  ${problems.join('\n  ')}`);
   process.exit(1);

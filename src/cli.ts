@@ -17,6 +17,8 @@ import { VERSION } from './contract/version.js';
 const GENERATE_DEFAULT_PROJECT = 'default';
 /** How long in-flight requests get to finish after SIGINT/SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often a command that npm started looks whether it has lost its parent. */
+const PARENT_CHECK_MS = 1000;
 
 /** The startup banner: where it listens, what it serves, who gets in, where data lives, where the console is. */
 function banner(url: string, options: Options): string {
@@ -33,11 +35,22 @@ function banner(url: string, options: Options): string {
   return `hss-mock ${VERSION} listening on ${url} (${data}; ${tokens}; ${keys}; data ${storage}), web console at ${url}/_mock/ui/\n`;
 }
 
-async function serve(options: Options): Promise<void> {
+async function serve(options: Options, startedByNpm: boolean): Promise<void> {
   const mock = await startHssMock({ ...options, prettyLogs: process.stdout.isTTY === true });
   process.stdout.write(banner(mock.url, options));
-  // In-flight requests finish, the database closes, then exit code 0.
-  closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, () => mock.close());
+  // In-flight requests finish (delays and stalls cut short), the database closes, then exit code 0.
+  const { close } = closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, () => mock.close());
+  // npm (`npx hss-mock`, an npm script) starts the command through a shell and forwards SIGTERM
+  // and SIGINT to that shell alone, which dies of them without passing them on. A command whose
+  // parent has changed has lost the npm that started it: it stops as it would on SIGTERM.
+  if (startedByNpm) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      void close();
+    }, PARENT_CHECK_MS).unref();
+  }
 }
 
 /** Prints a fixture file: a saved API response of the fleet, keyed by project id when one is given. */
@@ -67,7 +80,7 @@ async function main(): Promise<void> {
   if (command.command === 'help') process.stdout.write(usage(VERSION));
   else if (command.command === 'version') process.stdout.write(`${VERSION}\n`);
   else if (command.command === 'generate') await generate(command.options);
-  else await serve(command.options);
+  else await serve(command.options, process.env.npm_lifecycle_event !== undefined);
 }
 
 main().catch((error: Error) => {

@@ -72,3 +72,17 @@ echo "TypeScript consumer: the types resolve and check"
 npx --no-install hss-mock --version
 npx --no-install hss-mock generate --count 2 | node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>{const f=JSON.parse(s); if (f.data_list.length!==2) process.exit(1)})"
 echo "installed command: runs"
+
+# npx runs the command through a shell and forwards SIGTERM to that shell alone: the command stops too.
+npx --no-install hss-mock --port 0 --log-level silent > npx.log &
+npx_pid=$!
+for _ in $(seq 150); do grep -q 'listening on' npx.log && break; sleep 0.2; done
+url=$(grep -om1 'http://[0-9.:]*' npx.log)
+kill -TERM "$npx_pid"
+wait "$npx_pid" || true
+for _ in $(seq 50); do curl -s -o /dev/null "$url/_mock/health" || break; sleep 0.2; done
+if curl -s -o /dev/null "$url/_mock/health"; then
+  echo "hss-mock still answers after npx received SIGTERM" >&2
+  exit 1
+fi
+echo "installed command: stops with the SIGTERM npx receives"

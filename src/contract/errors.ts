@@ -51,12 +51,13 @@ export const errors = {
   backendTimeout: () => new ApiError(504, 'APIGW.0201', 'Backend timeout.', 'gateway'),
   apiNotFound: () =>
     new ApiError(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment', 'gateway'),
-  requestError: (statusCode: 400 | 413 | 414 | 494, detail: string) =>
+  requestError: (statusCode: 400 | 408 | 413 | 414 | 494, detail: string) =>
     new ApiError(statusCode, 'APIGW.0201', `Request error: ${detail}`, 'gateway'),
   internal: () => new ApiError(500, 'HSS.1008', 'Failed to query host information.', 'service'),
 
   // The control API (/_mock): the gateway's format, with codes of its own.
   invalidBody: (detail: string) => new ApiError(400, 'MOCK.0400', `Invalid body. ${detail}`, 'gateway'),
+  invalidControlParameter: (detail: string) => new ApiError(400, 'MOCK.0400', `Invalid parameter. ${detail}`, 'gateway'),
   adminTokenRequired: () =>
     new ApiError(401, 'MOCK.0401', 'The control API needs the header Authorization: Bearer <admin token>', 'gateway'),
   invalidFaultHeader: (header: string, expected: string) => new ApiError(400, 'MOCK.0400', `Invalid header. ${header} must be ${expected}`, 'gateway'),

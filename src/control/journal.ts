@@ -12,6 +12,19 @@ export type JournalEntry = Omit<JournalView, 'time' | 'path' | 'query'> & {
 };
 export type { JournalView };
 
+/**
+ * The most of each free-text value an entry keeps, in characters: longer values are cut and end in
+ * CUT_MARK. Every other value is short by construction, so an entry stays under about 2 KB (README, Limits).
+ */
+export const JOURNAL_TEXT_LIMITS = { url: 1024, project_id: 256, region: 128, caller: 128 } as const;
+export const CUT_MARK = '...(cut)';
+
+/** The first `limit` characters and the mark, as a string of its own: a slice would keep the whole value alive. */
+function cut<T extends string | null>(text: T, limit: number): T {
+  if (text === null || text.length <= limit) return text;
+  return Buffer.from(`${text.slice(0, limit)}${CUT_MARK}`).toString() as T;
+}
+
 export class RequestJournal {
   private entries: JournalEntry[] = [];
   /** Where the oldest entry is, once the ring is full. */
@@ -19,8 +32,16 @@ export class RequestJournal {
 
   constructor(private readonly capacity: number) {}
 
-  record(entry: JournalEntry): void {
+  record(recorded: JournalEntry): void {
     if (this.capacity === 0) return;
+    const { url, project_id, region, caller } = JOURNAL_TEXT_LIMITS;
+    const entry = {
+      ...recorded,
+      url: cut(recorded.url, url),
+      project_id: cut(recorded.project_id, project_id),
+      region: cut(recorded.region, region),
+      caller: cut(recorded.caller, caller),
+    };
     if (this.entries.length < this.capacity) {
       this.entries.push(entry);
     } else {

@@ -30,6 +30,13 @@ export interface FaultRequest {
 /** A rule as the control API shows it: as given, with its id and counts. */
 export type FaultRuleView = FaultRuleInput & { id: string; matched: number; fired: number };
 
+/** Fault rules at most, all sources together: every request to the emulated API may try each of them. */
+export const MAX_FAULT_RULES = 1000;
+
+function tooManyRules(detail: string): InputError {
+  return new InputError(`There can be at most ${MAX_FAULT_RULES} fault rules; ${detail}`);
+}
+
 /** HSS's own limit, named in an injected 429 when --rate-limit is off. */
 const GATEWAY_RATE_LIMIT = 200;
 
@@ -113,6 +120,7 @@ const checkRule = compile(FaultRule);
 /** Reads one rule or an array of rules; throws what is wrong, as `/1/status: ...`. */
 export function readFaultRules(input: unknown): FaultRuleInput[] {
   const list = Array.isArray(input) ? input : [input];
+  if (list.length > MAX_FAULT_RULES) throw tooManyRules(`${list.length} were given`);
   return list.map((rule, index) => {
     const path = Array.isArray(input) ? `/${index}` : '';
     if (!checkRule(rule)) throw new InputError(describeError(checkRule.errors![0]!, 'pointer', path));
@@ -153,8 +161,9 @@ export class Faults {
     return loadFaultFile(this.file);
   }
 
-  /** Adds rules after the current ones; returns them as shown. */
+  /** Adds rules after the current ones; returns them as shown. Past MAX_FAULT_RULES, throws and adds none. */
   add(inputs: readonly FaultRuleInput[]): FaultRuleView[] {
+    if (this.rules.length + inputs.length > MAX_FAULT_RULES) throw tooManyRules(`there are ${this.rules.length}, and ${inputs.length} more were given`);
     const added = inputs.map((input) => new Rule(`fault-${this.nextId++}`, input, this.seed));
     this.rules.push(...added);
     return added.map((rule) => rule.view());

@@ -67,6 +67,12 @@ export interface AppOptions {
   logLevel: LogLevel;
   /** Human-readable logs (for a terminal) instead of JSON lines. */
   prettyLogs: boolean;
+  /** Milliseconds to receive a request's headers (at most `requestTimeout`), else 408. */
+  headersTimeout: number;
+  /** Milliseconds to receive a whole request, body included, else 408. Answers (delays, stalls) are not bounded by it. */
+  requestTimeout: number;
+  /** Open connections at most; more are closed as they come. */
+  maxConnections: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -88,6 +94,9 @@ const DEFAULT_APP_OPTIONS: AppOptions = {
   noFaultHeaders: false,
   logLevel: 'silent',
   prettyLogs: false,
+  headersTimeout: 10_000,
+  requestTimeout: 60_000,
+  maxConnections: 1000,
 };
 
 /** Room for the documented 32768-character token with the rest of a request's headers. */
@@ -99,6 +108,8 @@ const CONTROL_BODY_LIMIT = 32 * 1024 * 1024;
 /** Fastify's default, for every other route. */
 const API_BODY_LIMIT = 1024 * 1024;
 const CONTROL_PATH = /^\/_mock(?:[/?]|$)/;
+/** How often Node looks for requests past their timeout: a held connection is closed at most this long after its timeout. */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 /** Builds the app: fixtures are read and the database opened here, so bad ones throw a StartupError before anything is served. */
 export function buildApp(overrides: Partial<AppOptions> = {}): App {
@@ -116,6 +127,10 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   const faults = new FaultInjector({ file: options.faults, seed: options.seed, rateLimit: options.rateLimit, headers: !options.noFaultHeaders });
   /** Connections a `stall` fault holds open, let go of when the app closes. */
   const stalled = new Set<Socket>();
+  /** Aborted when the app closes: delays end at once, so that shutdown is prompt. */
+  const closing = new AbortController();
+  // Node refuses a headers timeout longer than the request timeout; the request timeout bounds the headers too.
+  const headersTimeout = Math.min(options.headersTimeout, options.requestTimeout);
   const app = Fastify({
     logger: {
       level: options.logLevel,
@@ -128,7 +143,16 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     // A client's own X-Request-Id is not trusted: the gateway makes its own.
     requestIdHeader: false,
     exposeHeadRoutes: false,
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // Bounds on receiving a request (not on answering it: a delayed answer is not held by them).
+    requestTimeout: options.requestTimeout,
+    http: {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout,
+      requestTimeout: options.requestTimeout,
+      connectionsCheckingInterval: Math.min(MAX_TIMEOUT_CHECK_INTERVAL_MS, headersTimeout),
+      // A request without Host is answered by the onRequest hook, in the documented body, not by Node's bare 400.
+      requireHostHeader: false,
+    },
     routerOptions: {
       ignoreTrailingSlash: true,
       // project_id may be 256 characters, each up to 9 when percent-encoded; longer ones reach validation.
@@ -136,12 +160,15 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
       // Lenient decoding, as the gateway's: `+` is a space, broken %-escapes stay as they are.
       querystringParser: (query) => parseQueryString(query),
     },
-    clientErrorHandler: answerUnparsableRequest,
+    clientErrorHandler: answerUnreadableRequest,
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
       sendError(request, reply, toApiError(error));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Past the cap, Node closes a new connection as soon as it is accepted, before it can hold anything.
+  app.server.maxConnections = options.maxConnections;
+  app.server.on('drop', () => app.log.warn(`refused a connection: ${options.maxConnections} are open, the most max-connections allows`));
 
   // An empty body with a JSON content type (as some clients send with DELETE) is no body.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -160,7 +187,10 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   // Callback hooks: cheaper than async ones on every request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    done(request.url.length > MAX_URI_LENGTH ? errors.requestError(414, 'the request URI is too long') : undefined);
+    if (request.url.length > MAX_URI_LENGTH) return done(errors.requestError(414, 'the request URI is too long'));
+    // HTTP/1.1 requires Host (RFC 9112, section 3.2); HTTP/1.0 clients may leave it out.
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') return done(errors.requestError(400, 'the Host header is missing'));
+    done();
   });
   /** Journals a request to the emulated API; `status` 0: the connection was dropped without an answer. */
   const journalize = (request: FastifyRequest, status: number) =>
@@ -182,13 +212,15 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     done();
   });
   app.addHook('preClose', async () => {
+    closing.abort();
     for (const socket of stalled) socket.destroy();
   });
   app.setNotFoundHandler(async () => {
     throw errors.apiNotFound();
   });
   app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error, request.is404);
+    const control = CONTROL_PATH.test(request.url) && !(request.routeOptions.config as { answersAsTheApi?: boolean }).answersAsTheApi;
+    const apiError = toApiError(error, request.is404, control);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     sendError(request, reply, apiError);
   });
@@ -203,7 +235,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
       store,
       control,
       authenticate: authenticationHook(authenticate, API_BODY_LIMIT),
-      injectFault: faultHook(faults, (request) => journalize(request, 0), stalled),
+      injectFault: faultHook(faults, (request) => journalize(request, 0), stalled, closing.signal),
       requireAdmin: adminGuard(options.adminToken),
       controlBodyLimit: CONTROL_BODY_LIMIT,
     }),
@@ -286,11 +318,16 @@ function newRequestId(): string {
   return randomUUID().replaceAll('-', '');
 }
 
-/** What the gateway answers to a request it cannot read, before any route: 494 when the headers are too large. */
-function answerUnparsableRequest(error: { code?: string }, socket: Socket): void {
+/**
+ * What the gateway answers to a request it cannot read, before any route: 494 when the headers are
+ * too large, 408 when the request (headers, or body) did not arrive within its timeout.
+ */
+function answerUnreadableRequest(error: { code?: string }, socket: Socket): void {
   if (!socket.writable) return void socket.destroy();
-  const [status, reason, detail] =
-    error.code === 'HPE_HEADER_OVERFLOW'
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const [status, reason, detail] = timedOut
+    ? ([408, 'Request Timeout', 'the request was not received in time'] as const)
+    : error.code === 'HPE_HEADER_OVERFLOW'
       ? ([494, 'Request Header Or Cookie Too Large', 'the request headers are too large'] as const)
       : ([400, 'Bad Request', 'the request could not be parsed'] as const);
   const requestId = newRequestId();
@@ -299,6 +336,9 @@ function answerUnparsableRequest(error: { code?: string }, socket: Socket): void
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
   );
+  // A client that stopped sending would hold the half-closed connection: let go of it now, as Node
+  // does of its own 408 (the answer is written already).
+  if (timedOut) socket.destroy();
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): void {
@@ -306,8 +346,11 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError
   reply.code(error.statusCode).send(error.body(request.id));
 }
 
-/** Any error, as one of the catalogue's. `unrouted`: no route matched (its body was read, and failed, on the way). */
-function toApiError(error: unknown, unrouted = false): ApiError {
+/**
+ * Any error, as one of the catalogue's. `unrouted`: no route matched (its body was read, and failed,
+ * on the way). `control`: a control API route, whose errors have codes of their own.
+ */
+function toApiError(error: unknown, unrouted = false, control = false): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof InputError) return errors.invalidBody(error.message);
   if (error instanceof DuplicateHostError) return errors.duplicateHost(error.projectId, error.hostId);
@@ -316,13 +359,16 @@ function toApiError(error: unknown, unrouted = false): ApiError {
   // Only a reset reads start-up files (fixtures, faults) while serving.
   if (error instanceof StartupError) return errors.startupFilesUnusable(error.message);
   const { validation, validationContext, code, statusCode, message } = error as FastifyError;
+  // The body stopped arriving and the connection was closed (by its timeout, or by the client):
+  // nobody hears this answer, and it is no internal failure.
+  if (code === 'ECONNRESET') return errors.requestError(408, 'the request was not received in time');
   if (statusCode === 413) return errors.requestError(413, 'the body is too large');
   if (unrouted) return errors.apiNotFound();
   if (validation?.[0]) {
     const first = validation[0] as ErrorObject;
-    return validationContext === 'body'
-      ? errors.invalidBody(describeError(first, 'pointer'))
-      : errors.invalidParameter(describeError(first, 'parameter'));
+    if (validationContext === 'body') return errors.invalidBody(describeError(first, 'pointer'));
+    const detail = describeError(first, 'parameter');
+    return control ? errors.invalidControlParameter(detail) : errors.invalidParameter(detail);
   }
   if (code === 'FST_ERR_BAD_URL') return errors.requestError(400, 'the path is not valid percent-encoded UTF-8');
   if (statusCode === 415) return errors.unsupportedMediaType();

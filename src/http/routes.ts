@@ -140,6 +140,8 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     '/_mock/projects/:project_id/list',
     {
       ...guarded,
+      // Its answers are the emulated API's, errors included (HSS.0001 for a bad parameter).
+      config: { answersAsTheApi: true },
       schema: {
         ...project,
         summary: 'What the emulated API answers to the same query, without authentication, faults, throttling or journal',
@@ -239,7 +241,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     },
   );
 
-  app.get('/_mock/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/_mock/openapi.json', { ...guarded, schema: { hide: true } }, async () => app.swagger());
 
   // The web console: its files need no admin token (they hold no data; the page asks for it).
   const sendConsoleFile = async (reply: FastifyReply, name: string) => {

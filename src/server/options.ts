@@ -58,6 +58,9 @@ export const OPTION_SPECS = {
   faults: { kind: 'string', value: 'FILE', help: 'JSON file of fault rules, loaded at start and on reset' },
   'rate-limit': { kind: 'integer', value: 'N', min: 0, max: 1_000_000, default: 0, help: 'requests a second for each caller before 429 APIGW.0308; 0: off' },
   'no-fault-headers': { kind: 'flag', default: false, help: 'ignore the X-Mock-Fault and X-Mock-Delay headers' },
+  'headers-timeout': { kind: 'integer', value: 'MS', min: 1, max: 600_000, default: 10_000, help: "milliseconds to receive a request's headers, else 408" },
+  'request-timeout': { kind: 'integer', value: 'MS', min: 1, max: 3_600_000, default: 60_000, help: 'milliseconds to receive a whole request, body included, else 408' },
+  'max-connections': { kind: 'integer', value: 'N', min: 1, max: 1_000_000, default: 1000, help: 'open connections at most; more are closed at once' },
   'log-level': { kind: 'choice', value: 'LEVEL', choices: LOG_LEVELS, default: 'info', help: `one line a request at info; ${LOG_LEVELS.join(', ')}` },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -171,35 +174,99 @@ function bound(value: string): [value: string, projects: string[]] {
   return at === -1 ? [value, []] : [value.slice(0, at), [value.slice(at + 1)]];
 }
 
-// Secrets are never echoed in messages.
-function readValue(spec: OptionSpec, value: string, source: string): unknown {
-  if (value === '') throw new StartupError(`${source} must not be empty`);
-  if (spec.kind === 'string') return value;
+/** An option read from its text (a flag's argument or an environment twin), then checked as the library's options are. */
+function readValue(spec: OptionSpec, text: string, source: string): unknown {
+  if (text === '') throw new StartupError(`${source} must not be empty`);
   if (spec.kind === 'token') {
-    const [token, projects] = bound(value);
+    const [token, projects] = bound(text);
     if (token === '' || projects[0] === '') throw new StartupError(`${source} must be TOKEN or TOKEN@PROJECT`);
     return { token, projects };
   }
   if (spec.kind === 'keys') {
-    const [pair, projects] = bound(value);
+    const [pair, projects] = bound(text);
     const colon = pair.indexOf(':');
     if (colon < 1 || colon === pair.length - 1 || projects[0] === '') throw new StartupError(`${source} must be AK:SK or AK:SK@PROJECT`);
     return { accessKey: pair.slice(0, colon), secretKey: pair.slice(colon + 1), projects };
   }
-  if (spec.kind === 'choice') {
-    if (!spec.choices!.includes(value)) throw new StartupError(`${source} must be one of ${spec.choices!.join(', ')} (got "${value}")`);
-    return value;
-  }
   if (spec.kind === 'flag') {
-    if (value === 'true' || value === '1') return true;
-    if (value === 'false' || value === '0') return false;
-    throw new StartupError(`${source} must be true, false, 1 or 0 (got "${value}")`);
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+    throw new StartupError(`${source} must be true, false, 1 or 0 (got ${JSON.stringify(text)})`);
   }
-  const number = Number(value);
-  if (!/^[0-9]+$/.test(value) || number < spec.min! || number > spec.max!) {
-    throw new StartupError(`${source} must be an integer from ${spec.min} to ${spec.max} (got "${value}")`);
+  // Decimal digits only: Number() would also take `1e3`, `0x10` and ` 5`.
+  const value = spec.kind === 'integer' ? (/^[0-9]+$/.test(text) ? Number(text) : NaN) : text;
+  return checkValue(spec, value, source, JSON.stringify(text));
+}
+
+/**
+ * Checks a typed value against its option's spec: the command line's once read from its text, the
+ * library's as given, so that both refuse the same values with the same messages. Secrets (tokens,
+ * keys, strings such as the admin token) are never echoed.
+ */
+function checkValue(spec: OptionSpec, value: unknown, source: string, given = typeof value === 'string' ? JSON.stringify(value) : String(value)): unknown {
+  switch (spec.kind) {
+    case 'integer':
+      if (!Number.isInteger(value) || (value as number) < spec.min! || (value as number) > spec.max!) {
+        throw new StartupError(`${source} must be an integer from ${spec.min} to ${spec.max} (got ${given})`);
+      }
+      break;
+    case 'choice':
+      if (!spec.choices!.includes(value as string)) throw new StartupError(`${source} must be one of ${spec.choices!.join(', ')} (got ${given})`);
+      break;
+    case 'flag':
+      if (typeof value !== 'boolean') throw new StartupError(`${source} must be true or false (got ${given})`);
+      break;
+    case 'string':
+      if (!nonEmpty(value)) throw new StartupError(`${source} must be a non-empty string`);
+      break;
+    case 'token':
+      if (!isGrant(value, ['token'])) throw new StartupError(`${source} must be { token, projects? } with non-empty strings`);
+      break;
+    case 'keys':
+      if (!isGrant(value, ['accessKey', 'secretKey'])) throw new StartupError(`${source} must be { accessKey, secretKey, projects? } with non-empty strings`);
+      break;
   }
-  return number;
+  return value;
+}
+
+function nonEmpty(text: unknown): boolean {
+  return typeof text === 'string' && text !== '';
+}
+
+/** `{ token, projects? }` or `{ accessKey, secretKey, projects? }`: those fields only, non-empty strings. */
+function isGrant(value: unknown, fields: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { projects, ...rest } = value as Record<string, unknown>;
+  return (
+    Object.keys(rest).length === fields.length &&
+    fields.every((field) => nonEmpty(rest[field])) &&
+    (projects === undefined || (Array.isArray(projects) && projects.every(nonEmpty)))
+  );
+}
+
+/** Options of the library that the command line sets for it. */
+const LIBRARY_ONLY_SPECS = {
+  prettyLogs: { kind: 'flag', help: 'human-readable logs (for a terminal) instead of JSON lines' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The library's options by their camel-cased names; `--ak`/`--sk` are only the command line's way to give `credentials`. */
+const LIBRARY_SPECS = new Map<string, OptionSpec>([
+  ...Object.entries(OPTION_SPECS)
+    .filter(([name]) => name !== 'ak' && name !== 'sk')
+    .map(([name, spec]): [string, OptionSpec] => [camelCase(name), spec]),
+  ...Object.entries(LIBRARY_ONLY_SPECS),
+]);
+
+/** Checks the library's options as the command line checks its own; a bad or unknown one throws a StartupError. Absent (undefined) ones take their defaults. */
+export function checkLibraryOptions(options: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    const spec = LIBRARY_SPECS.get(name);
+    if (spec === undefined) throw new StartupError(`unknown option ${JSON.stringify(name)}; the options are ${[...LIBRARY_SPECS.keys()].join(', ')}`);
+    if (!spec.repeatable) checkValue(spec, value, name);
+    else if (!Array.isArray(value)) throw new StartupError(`${name} must be an array`);
+    else value.forEach((item, index) => checkValue(spec, item, `${name}[${index}]`));
+  }
 }
 
 function optionLines(specs: Record<string, OptionSpec>, withEnv: boolean): string[] {

@@ -2,6 +2,7 @@
 import { buildApp, type AppOptions } from '../http/app.js';
 import type { GenerateResult } from '../control/control.js';
 import { StartupError } from '../contract/errors.js';
+import { checkLibraryOptions } from './options.js';
 import type { Host, JournalEntry, JournalQuery } from '../contract/schemas.js';
 
 export interface HssMockOptions extends Partial<AppOptions> {
@@ -40,12 +41,13 @@ export interface HssMock {
   };
   /** Back to the start-up state: one project, or every project (and an empty journal). */
   reset(projectId?: string): Promise<void>;
-  /** Stops listening once in-flight requests have finished, and closes the database. */
+  /** Stops listening once in-flight requests have finished (delays and stalls are cut short), and closes the database. */
   close(): Promise<void>;
 }
 
-/** Starts an emulator; several in one process stay independent. A bad option throws a StartupError. */
+/** Starts an emulator; several in one process stay independent. A bad or unknown option throws a StartupError, as on the command line. */
 export async function startHssMock(options: HssMockOptions = {}): Promise<HssMock> {
+  checkLibraryOptions(options as Record<string, unknown>);
   const { port = 0, host = '127.0.0.1', ...appOptions } = options;
   const app = buildApp(appOptions);
   // Fastify logs its own "Server listening" line; the command prints one banner instead.

@@ -394,6 +394,7 @@ t.test('--admin-token guards every control call but the health check; the API is
     ['POST', '/_mock/faults', { action: 'delay', delay_ms: 0 }],
     ['DELETE', '/_mock/faults/fault-1'],
     ['DELETE', '/_mock/faults'],
+    ['GET', '/_mock/openapi.json'],
   ];
   const admin = { authorization: 'Bearer s3cret' };
   await listHosts(app, '', undefined, '/v5/p/host-management/hosts');
@@ -412,6 +413,49 @@ t.test('--admin-token guards every control call but the health check; the API is
     t.not((await call(app, method, url, body, admin)).status, 401, `${method} ${url} with the token`);
   }
   t.equal((await listHosts(app, '')).status, 200, 'the emulated API needs no admin token');
+});
+
+t.test('invalid parameters of control calls: 400 MOCK.0400 in the gateway format; the emulated API keeps HSS.0001', async (t) => {
+  const app = testApp(t);
+  for (const [url, detail] of [
+    ['/_mock/requests?status=abc', /^Invalid parameter\. status: /],
+    ['/_mock/requests?limit=1001', /^Invalid parameter\. limit: must be at most 1000/],
+    ['/_mock/projects?offset=-1', /^Invalid parameter\. offset: /],
+    [`/_mock/projects/${'p'.repeat(257)}/hosts`, /^Invalid parameter\. project_id: /],
+    [`/_mock/faults/${'f'.repeat(65)}`, /^Invalid parameter\. id: /],
+  ] as const) {
+    const answer = await call(app, url.startsWith('/_mock/faults') ? 'DELETE' : 'GET', url);
+    t.equal(answer.status, 400, url);
+    t.same(Object.keys(answer.body), ['error_code', 'error_msg', 'request_id'], url);
+    t.equal(answer.body.error_code, 'MOCK.0400');
+    t.match(answer.body.error_msg, detail);
+    t.equal(answer.body.request_id, answer.headers['x-request-id'], 'the request id, as in the header');
+  }
+  const api = await listHosts(app, 'limit=abc');
+  t.same(Object.keys(api.body), ['error_code', 'error_msg', 'error_description'], 'the service format');
+  t.equal(api.body.error_code, 'HSS.0001');
+});
+
+t.test('the journal keeps at most about 2 KB of a request: long values are cut and marked', async (t) => {
+  const app = testApp(t);
+  const project = 'p'.repeat(300);
+  const signed = { authorization: `SDK-HMAC-SHA256 Access=${'K'.repeat(5000)}, SignedHeaders=x-sdk-date, Signature=${'0'.repeat(64)}`, 'x-sdk-date': '20260101T000000Z' };
+  await listHosts(app, `host_name=${'x'.repeat(20_000)}`, { ...signed, region: 'r'.repeat(5000) }, `/v5/${project}/host-management/hosts`);
+  await listHosts(app, `host_name=${'y'.repeat(900)}`, { 'x-auth-token': 't', region: 'r'.repeat(128) }, '/v5/p/host-management/hosts');
+  const [long, short] = (await call(app, 'GET', '/_mock/requests')).body.requests;
+  t.equal(long.status, 401, 'a refused request, recorded');
+  t.equal(long.project_id, `${'p'.repeat(256)}...(cut)`);
+  t.equal(long.path, `/v5/${project}/host-management/hosts`, 'the path, whole');
+  const url = `${long.path}?host_name=${long.query.host_name}`;
+  t.equal(url.length, 1024 + '...(cut)'.length, 'the URL: its first 1024 characters');
+  t.match(long.query.host_name, /^x+\.\.\.\(cut\)$/);
+  t.equal(long.region, `${'r'.repeat(128)}...(cut)`);
+  t.equal(long.caller, `${'K'.repeat(128)}...(cut)`);
+  t.equal(short.query.host_name, 'y'.repeat(900), 'values within the bounds are kept whole');
+  t.equal(short.region, 'r'.repeat(128));
+  t.equal(short.project_id, 'p');
+  const filtered = (await call(app, 'GET', `/_mock/requests?project_id=p`)).body;
+  t.equal(filtered.total, 1);
 });
 
 t.test('control paths that do not exist: 404', async (t) => {

@@ -94,6 +94,18 @@ t.test('a stall never answers: the client times out; closing the emulator lets t
   await t.rejects(stalled, /socket hang up|ECONNRESET/, 'dropped on close, not held');
 });
 
+t.test('closing the emulator cuts a delay short: the delayed request is answered at once', async (t) => {
+  const mock = await startHssMock({ hosts: 1 });
+  await addFaults(mock, { action: 'delay', delay_ms: 60_000 });
+  const delayed = get(mock, HOSTS, {}, 120_000);
+  // In its delay once the rule has fired.
+  while (((await (await fetch(`${mock.url}/_mock/faults`)).json()) as Json).faults[0].fired === 0) continue;
+  await mock.close();
+  const answer = await delayed;
+  t.equal(answer.status, 200, 'answered in full');
+  t.ok(answer.ms < 60_000, 'before its delay ran out');
+});
+
 t.test('the next N matching requests only, after skipping some', async (t) => {
   const mock = await withMock(t);
   await addFaults(mock, { action: 'error', status: 500, after: 1, times: 2 });
@@ -253,4 +265,28 @@ t.test('--faults FILE: rules at start and after a reset; a bad file stops startu
   writeFileSync(file, '[{');
   await t.rejects(mock.reset(), /faults\.json: /, 'a file broken since start: the reset is refused');
   t.equal((await get(mock)).status, 200, 'and nothing was reset');
+});
+
+t.test('at most 1000 fault rules: more is refused with 400 and adds none; a --faults file with more stops startup', async (t) => {
+  const mock = await withMock(t);
+  const rule = { action: 'error', status: 502, project_id: 'elsewhere' };
+  const total = async () => ((await (await fetch(`${mock.url}/_mock/faults`)).json()) as Json).total;
+  for (const count of [1001, 130_000]) {
+    const refused = await addFaults(mock, Array.from({ length: count }, () => rule));
+    t.equal(refused.status, 400, `${count} at once`);
+    t.match(refused.body, { error_code: 'MOCK.0400', error_msg: `Invalid body. There can be at most 1000 fault rules; ${count} were given`, request_id: /^[0-9a-f]{32}$/ });
+  }
+  t.equal(await total(), 0, 'none was added');
+  t.equal((await addFaults(mock, Array.from({ length: 999 }, () => rule))).status, 201);
+  t.equal((await addFaults(mock, [rule, rule])).body.error_msg, 'Invalid body. There can be at most 1000 fault rules; there are 999, and 2 more were given');
+  t.equal(await total(), 999, 'the refused call added none');
+  t.equal((await addFaults(mock, rule)).status, 201, 'up to the maximum');
+  t.equal((await get(mock)).status, 200, 'requests try every rule, and are answered');
+
+  const dir = mkdtempSync(join(tmpdir(), 'hss-mock-faults-'));
+  const file = join(dir, 'many.json');
+  writeFileSync(file, JSON.stringify(Array.from({ length: 200_000 }, () => rule)));
+  const error = await startHssMock({ faults: file }).catch((rejection: unknown) => rejection);
+  t.type(error, StartupError);
+  t.equal((error as Error).message, `${file}: There can be at most 1000 fault rules; 200000 were given`);
 });

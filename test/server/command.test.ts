@@ -253,19 +253,6 @@ t.test('on a terminal, logs are pretty: one readable line a request', async (t) 
   t.match(plain, /\] INFO: GET \/v5\/p\/host-management\/hosts 200 [\d.]+ms \{"reqId":"[0-9a-f]{32}"\}/);
 });
 
-t.test('SIGTERM lets an in-flight request finish, then exits with code 0', async (t) => {
-  const { child, url } = await start(t, []);
-  const started = performance.now();
-  const inFlight = get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't', 'X-Mock-Delay': '700' });
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  child.kill('SIGTERM');
-  const answer = await inFlight;
-  t.equal(answer.status, 200, 'answered in full');
-  t.ok(performance.now() - started >= 700);
-  const [code] = await once(child, 'exit');
-  t.equal(code, 0);
-});
-
 t.test('limits on a real socket: a URI too long is a 414, a control body too large a 413; the server stays up', async (t) => {
   const { url } = await start(t, []);
   const long = await get(`${url}/v5/p/host-management/hosts?host_name=${'x'.repeat(40 * 1024)}`, { 'X-Auth-Token': 't' });
@@ -302,4 +289,13 @@ t.test('secrets never reach the logs or the journal', async (t) => {
   const everything = [banner, ...logLines(), journal.body].join('\n');
   t.ok(logLines().length >= 4, 'there were log lines to look at');
   for (const secret of [...secrets, 'wrong-token-but-still-secret', 'f'.repeat(64)]) t.notOk(everything.includes(secret), `${secret.slice(0, 8)}… appears nowhere`);
+});
+
+t.test('a --faults file over the maximum of rules stops it with one line and exit code 2', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'hss-mock-faults-')), 'faults.json');
+  writeFileSync(file, JSON.stringify(Array.from({ length: 200_000 }, () => ({ action: 'reset' }))));
+  const { code, stdout, stderr } = await run(['--faults', file]);
+  t.equal(code, 2);
+  t.equal(stderr, `hss-mock: ${file}: There can be at most 1000 fault rules; 200000 were given\n`);
+  t.equal(stdout, '');
 });

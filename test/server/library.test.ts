@@ -1,6 +1,6 @@
 // hss-mock as a library inside a test suite: startHssMock, typed helpers, independent instances.
 import t from 'tap';
-import { startHssMock, StartupError, type HssMock } from '../../src/index.js';
+import { startHssMock, StartupError, type HssMock, type HssMockOptions } from '../../src/index.js';
 
 async function hosts(mock: HssMock, project: string, query = 'enterprise_project_id=all_granted_eps&limit=200') {
   const response = await fetch(`${mock.url}/v5/${project}/host-management/hosts?${query}`, { headers: { 'X-Auth-Token': 't' } });
@@ -78,4 +78,43 @@ t.test('a bad option throws a StartupError; nothing is left listening', async (t
   t.type(error, StartupError);
   t.match((error as Error).message, /^cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
   await t.rejects(startHssMock({ fixtures: ['/nope.json'] }), /\/nope\.json: no such file or folder/);
+});
+
+t.test('options are checked as the command line checks them: a bad or unknown one throws a StartupError', async (t) => {
+  const cases: [Record<string, unknown>, string | RegExp][] = [
+    [{ hosts: -1 }, 'hosts must be an integer from 0 to 2000000 (got -1)'],
+    [{ hosts: 'abc' }, 'hosts must be an integer from 0 to 2000000 (got "abc")'],
+    [{ hosts: 2.5 }, 'hosts must be an integer from 0 to 2000000 (got 2.5)'],
+    [{ hosts: 2_000_001 }, 'hosts must be an integer from 0 to 2000000 (got 2000001)'],
+    [{ seed: -5 }, 'seed must be an integer from 0 to 4294967295 (got -5)'],
+    [{ port: 65536 }, 'port must be an integer from 0 to 65535 (got 65536)'],
+    [{ journalSize: NaN }, 'journalSize must be an integer from 0 to 1000000 (got NaN)'],
+    [{ requestTimeout: 0 }, 'requestTimeout must be an integer from 1 to 3600000 (got 0)'],
+    [{ maxConnections: 0 }, 'maxConnections must be an integer from 1 to 1000000 (got 0)'],
+    [{ logLevel: 'loud' }, 'logLevel must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [{ resetDb: 'yes' }, 'resetDb must be true or false (got "yes")'],
+    [{ prettyLogs: 1 }, 'prettyLogs must be true or false (got 1)'],
+    [{ db: '' }, 'db must be a non-empty string'],
+    [{ host: 127001 }, 'host must be a non-empty string'],
+    [{ adminToken: '' }, 'adminToken must be a non-empty string'],
+    [{ fixtures: 'hosts.json' }, 'fixtures must be an array'],
+    [{ fixtures: ['a.json', ''] }, 'fixtures[1] must be a non-empty string'],
+    [{ token: [{ token: '' }] }, 'token[0] must be { token, projects? } with non-empty strings'],
+    [{ token: [{ token: 'hidden-token', project: 'p' }] }, 'token[0] must be { token, projects? } with non-empty strings'],
+    [{ token: ['hidden-token'] }, 'token[0] must be { token, projects? } with non-empty strings'],
+    [{ credentials: [{ accessKey: 'AK' }] }, 'credentials[0] must be { accessKey, secretKey, projects? } with non-empty strings'],
+    [{ credentials: [{ accessKey: 'AK', secretKey: 'hidden-key', projects: 'p' }] }, 'credentials[0] must be { accessKey, secretKey, projects? } with non-empty strings'],
+    [{ credentials: [null] }, 'credentials[0] must be { accessKey, secretKey, projects? } with non-empty strings'],
+    [{ hots: 5 }, /^unknown option "hots"; the options are port, host, hosts, seed, token, credentials, fixtures, db, resetDb, adminToken, /],
+    [{ ak: 'AK' }, /^unknown option "ak"/],
+  ];
+  for (const [options, message] of cases) {
+    const error = await startHssMock(options as HssMockOptions).catch((rejection: unknown) => rejection);
+    t.type(error, StartupError, JSON.stringify(options));
+    t.match((error as Error).message, typeof message === 'string' ? new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : message);
+    t.notMatch((error as Error).message, /hidden-/, 'never a secret');
+  }
+  const mock = await startHssMock({ hosts: 0, adminToken: undefined, token: [{ token: 't' }], credentials: [{ accessKey: 'AK', secretKey: 'SK', projects: ['p'] }], prettyLogs: false });
+  t.teardown(() => mock.close());
+  t.equal((await mock.hosts.list('p')).length, 0, 'good options, and undefined ones, start it');
 });

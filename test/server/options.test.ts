@@ -25,6 +25,9 @@ const DEFAULTS = {
   faults: undefined,
   rateLimit: 0,
   noFaultHeaders: false,
+  headersTimeout: 10000,
+  requestTimeout: 60000,
+  maxConnections: 1000,
   logLevel: 'info',
 };
 
@@ -38,6 +41,7 @@ t.test('flags', async (t) => {
     ...['--fixtures', 'x.json', '--db', 'data.db', '--reset-db', '--admin-token', 'secret', '--journal-size', '0'],
     ...['--credentials', 'AK1:SK1', '--ak', 'AK2', '--sk', 'S:K2', '--credentials', 'AK3:SK3@p3', '--token', 'c@p1', '--log-level', 'warn'],
     ...['--faults', 'faults.json', '--rate-limit', '200', '--no-fault-headers', '--data-limit', '64'],
+    ...['--headers-timeout', '5', '--request-timeout', '3600000', '--max-connections', '1'],
   ]);
   t.strictSame(options, {
     port: 0,
@@ -63,6 +67,9 @@ t.test('flags', async (t) => {
     faults: 'faults.json',
     rateLimit: 200,
     noFaultHeaders: true,
+    headersTimeout: 5,
+    requestTimeout: 3600000,
+    maxConnections: 1,
     logLevel: 'warn',
   });
 });
@@ -85,6 +92,9 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     HSS_MOCK_FAULTS: '/f.json',
     HSS_MOCK_RATE_LIMIT: '5',
     HSS_MOCK_NO_FAULT_HEADERS: '1',
+    HSS_MOCK_HEADERS_TIMEOUT: '100',
+    HSS_MOCK_REQUEST_TIMEOUT: '200',
+    HSS_MOCK_MAX_CONNECTIONS: '300',
   };
   t.strictSame(serve([], env), {
     port: 9000,
@@ -108,6 +118,9 @@ t.test('environment twins; a flag wins over its twin', async (t) => {
     faults: '/f.json',
     rateLimit: 5,
     noFaultHeaders: true,
+    headersTimeout: 100,
+    requestTimeout: 200,
+    maxConnections: 300,
     logLevel: 'silent',
   });
   t.equal(serve(['--port', '1', '--token', 'c'], env).port, 1);
@@ -133,7 +146,7 @@ t.test('help and version', async (t) => {
   t.same(parseCommandLine(['-h'], {}), { command: 'help' });
   t.same(parseCommandLine(['--version'], {}), { command: 'version' });
   const text = usage('1.2.3');
-  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'credentials', 'fixtures', 'db', 'reset-db', 'admin-token', 'journal-size', 'log-level', 'faults', 'rate-limit', 'no-fault-headers']) {
+  for (const name of ['port', 'host', 'hosts', 'seed', 'token', 'credentials', 'fixtures', 'db', 'reset-db', 'admin-token', 'journal-size', 'log-level', 'faults', 'rate-limit', 'no-fault-headers', 'headers-timeout', 'request-timeout', 'max-connections']) {
     t.match(text, new RegExp(`--${name} `), `--${name} is listed`);
     t.match(text, new RegExp(`env HSS_MOCK_${name.toUpperCase().replaceAll('-', '_')}\\b`), `with its twin`);
   }
@@ -151,6 +164,8 @@ t.test('bad options stop with one clear line', async (t) => {
     [['--port', '-1'], {}, /^Option '--port' argument is ambiguous\. .*; see --help$/],
     [['--hosts', '2000001'], {}, /^--hosts must be an integer from 0 to 2000000/],
     [['--seed', '1.5'], {}, /^--seed must be an integer from 0 to 4294967295/],
+    [['--request-timeout', '0'], {}, /^--request-timeout must be an integer from 1 to 3600000 \(got "0"\)$/],
+    [[], { HSS_MOCK_MAX_CONNECTIONS: '1e3' }, /^HSS_MOCK_MAX_CONNECTIONS must be an integer from 1 to 1000000 \(got "1e3"\)$/],
     [[], { HSS_MOCK_PORT: 'x' }, /^HSS_MOCK_PORT must be an integer/],
     [['--host', ''], {}, /^--host must not be empty$/],
     [[], { HSS_MOCK_RESET_DB: 'yes' }, /^HSS_MOCK_RESET_DB must be true, false, 1 or 0 \(got "yes"\)$/],
