@@ -17,7 +17,7 @@ import { ApiError, errors, InputError, StartupError } from '../contract/errors.j
 import { Fleet } from '../fleet/fleet.js';
 import { RequestJournal } from '../control/journal.js';
 import { registerRoutes, type App } from './routes.js';
-import { DataLimitError, DuplicateHostError, HostStore, ResetError } from '../store/store.js';
+import { BYTES_PER_GENERATED_HOST, DataLimitError, DuplicateHostError, HostStore, ResetError } from '../store/store.js';
 import { compile, compileQuery, describeError } from '../contract/validation.js';
 import { VERSION } from '../contract/version.js';
 
@@ -114,6 +114,10 @@ const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1000;
 /** Builds the app: fixtures are read and the database opened here, so bad ones throw a StartupError before anything is served. */
 export function buildApp(overrides: Partial<AppOptions> = {}): App {
   const options = { ...DEFAULT_APP_OPTIONS, ...overrides };
+  if (options.hosts * BYTES_PER_GENERATED_HOST > options.dataLimit * 2 ** 20) {
+    const needed = Math.ceil((options.hosts * BYTES_PER_GENERATED_HOST) / 2 ** 20);
+    throw new StartupError(`--hosts ${options.hosts} needs about ${needed} MiB for one project's fleet, more than --data-limit ${options.dataLimit}`);
+  }
   const fleet = new Fleet(options);
   const store = new HostStore({
     path: options.db,

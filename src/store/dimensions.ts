@@ -71,17 +71,19 @@ for (const [name, of] of Object.entries(FLAGS)) {
 /** Bits in use: they must stay within the integers a JavaScript number holds exactly. */
 export const DIMENSION_BITS = offset;
 
+/** Each enum dimension's bit by value (and when absent), each flag's bit: made once, read for every host written. */
+const ENUM_BITS = [...DIMENSIONS.values()].flatMap((dimension) =>
+  dimension.kind === 'enum'
+    ? [{ of: dimension.of, bits: new Map(dimension.values.map((value, i) => [value, 2 ** (dimension.offset + i)])), absent: 2 ** (dimension.offset + dimension.values.length) }]
+    : [],
+);
+const FLAG_BITS = [...DIMENSIONS.values()].flatMap((dimension) => (dimension.kind === 'flag' ? [{ of: dimension.of, bit: 2 ** dimension.offset }] : []));
+
 /** The bits of a host: one per enum dimension (its value's, or "absent"), one per true flag. */
 export function bitsOf(host: Host): number {
   let bits = 0;
-  for (const dimension of DIMENSIONS.values()) {
-    if (dimension.kind === 'flag') {
-      if (dimension.of(host)) bits += 2 ** dimension.offset;
-    } else {
-      const index = dimension.values.indexOf(dimension.of(host) as Value);
-      bits += 2 ** (dimension.offset + (index === -1 ? dimension.values.length : index));
-    }
-  }
+  for (const { of, bits: byValue, absent } of ENUM_BITS) bits += byValue.get(of(host) as Value) ?? absent;
+  for (const { of, bit } of FLAG_BITS) if (of(host)) bits += bit;
   return bits;
 }
 

@@ -24,6 +24,8 @@ const CODED_TEXT: Record<CodedColumn, (host: Host) => string | undefined> = {
   labels: (h) => (h.labels === undefined ? undefined : labelsKey(h.labels)),
 };
 
+const CODED_TEXTS = CODED_COLUMNS.map((column) => CODED_TEXT[column]);
+
 /** `risk_num`: every risk counted. */
 export function riskOf(host: Host): number {
   return (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
@@ -34,7 +36,8 @@ export function riskOf(host: Host): number {
  * when first needed, new ones added to it. 0 stands for an absent field.
  */
 export class Dictionary {
-  private readonly codes = new Map<string, number>();
+  /** The codes seen by this write, by kind (the index of the column in CODED_COLUMNS). */
+  private readonly codes = CODED_COLUMNS.map(() => new Map<string, number>());
   private readonly next = new Map<number, number>();
 
   constructor(
@@ -46,17 +49,18 @@ export class Dictionary {
     },
   ) {}
 
-  code(column: CodedColumn, text: string | undefined): number {
+  code(kind: number, text: string | undefined): number {
     if (text === undefined) return 0;
-    const kind = CODED_COLUMNS.indexOf(column);
-    const key = `${kind}\0${text}`;
-    let code = this.codes.get(key) ?? this.statements.findCode.get(this.fleet, kind, text);
+    const known = this.codes[kind]!;
+    let code = known.get(text);
+    if (code !== undefined) return code;
+    code = this.statements.findCode.get(this.fleet, kind, text);
     if (code === undefined) {
       code = (this.next.get(kind) ?? (this.statements.lastCode.get(this.fleet, kind) ?? 0)) + 1;
       this.next.set(kind, code);
       this.statements.addText.run(this.fleet, kind, code, text);
     }
-    this.codes.set(key, code);
+    known.set(text, code);
     return code;
   }
 
@@ -64,7 +68,7 @@ export class Dictionary {
   row(pos: number, host: Host): { values: Row; ep: number; bits: number } {
     const name = host.host_name?.toLowerCase() ?? null;
     const bits = bitsOf(host);
-    const codes = CODED_COLUMNS.map((column) => this.code(column, CODED_TEXT[column](host)));
+    const codes = CODED_TEXTS.map((text, kind) => this.code(kind, text(host)));
     const values = [
       this.fleet,
       pos,

@@ -44,6 +44,9 @@ export interface StoreOptions {
   generatedJsonBytes?: number;
 }
 
+/** What a generated host takes in the database, about (its row, its share of the indexes and counts). */
+export const BYTES_PER_GENERATED_HOST = 240;
+
 /** A write would give two hosts of one project the same host_id. */
 export class DuplicateHostError extends Error {
   override readonly name = 'DuplicateHostError';
@@ -452,12 +455,10 @@ export class HostStore {
   }
 
   private async makeStartingFleet(projectId: string): Promise<ProjectState> {
-    const epoch = this.epoch;
     const starting = this.options.startingFleet(projectId);
     const generated = 'count' in starting;
     const info = this.newFleet(projectId, generated ? starting.seed : 0, generated ? starting.count : 0);
     await this.fill(projectId, info, generated ? this.generatedItems(info) : starting.hosts.map((host) => ({ host, json: serializeHost(host) })));
-    if (epoch !== this.epoch) throw new ResetError();
     this.db.transaction(() => {
       this.statements.pointProject.run(projectId, info.fleet, 0);
       this.statements.removeGarbage.run(info.fleet);
@@ -552,6 +553,7 @@ export class HostStore {
       }
     }
     await this.makeRoom(info.fleet);
+    if (epoch !== this.epoch) throw new ResetError();
     return pos - start;
   }
 
@@ -665,7 +667,6 @@ export class HostStore {
 
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */
   private hostsJson(info: FleetInfo, positions: readonly number[], shape: AnswerShape): string[] {
-    if (positions.length === 0) return [];
     const docs = new Map<number, string>();
     for (const { pos, doc } of this.statements.docsAt.all(info.fleet, JSON.stringify(positions))) docs.set(pos, doc);
     return positions.map((pos) => shapeHostJson(docs.get(pos) ?? this.generatedHostJson(info, pos), shape));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { HostFactory } from '../../src/fleet/generator.js';
 import type { Host } from '../../src/contract/schemas.js';
+import { StartupError } from '../../src/contract/errors.js';
 import { listHosts, testApp, type App } from '../helpers.js';
 
 const ALL = 'enterprise_project_id=all_granted_eps&limit=200&get_common_login_locations=true';
@@ -153,6 +154,15 @@ t.test('the data limit: a write that does not fit is a 507, and writes nothing',
   });
   t.equal((await call(app, 'GET', '/_mock/projects/q/hosts')).body.length, 0, 'q is as it was');
   t.equal((await call(app, 'GET', `${P}/hosts`)).body.length, 1000, 'p too');
+});
+
+t.test('a starting fleet larger than the data limit: refused at start, or (past written data) a 507', async (t) => {
+  t.throws(() => testApp(t, { hosts: 2_000_000, dataLimit: 256 }), new StartupError("--hosts 2000000 needs about 458 MiB for one project's fleet, more than --data-limit 256"));
+  const app = testApp(t, { hosts: 40_000, dataLimit: 16 });
+  t.equal((await call(app, 'PUT', `${P}/hosts`, Array(3000).fill({}))).status, 200, 'written data fills half of the limit');
+  const answer = await listHosts(app, '', undefined, '/v5/other/host-management/hosts');
+  t.equal(answer.status, 507, 'a new project whose fleet cannot fit');
+  t.equal(answer.body.error_code, 'MOCK.0507');
 });
 
 t.test('a full reset while a long write runs: the write stops with a 409, and wrote nothing', async (t) => {
