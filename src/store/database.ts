@@ -9,11 +9,16 @@ export const SCHEMA_VERSION = 4;
 /** The column each `sort_key` sorts by, with an index (fleet, column, pos) that walks it either way. */
 export const SORT_COLUMNS = { risk_num: 'risk', recent_scan_time: 'scan' } as const;
 
-const SCHEMA = `
+/**
+ * The tables of a schema: `main` (the file, or memory) holds what was written; with a file, an
+ * attached in-memory `cache` holds the starting fleets, which are never written to the file.
+ */
+function tablesOf(schema: 'main' | 'cache'): string {
+  return `
   -- A fleet: hosts at positions (the API order). Positions below "generated" are the generator's
   -- hosts for (seed, generator) unless docs holds one; rows at next_pos and after are not yet
   -- committed (an add in progress, or one a crash cut short) and no query sees them.
-  CREATE TABLE fleets (
+  CREATE TABLE ${schema}.fleets (
     fleet INTEGER PRIMARY KEY,
     generator TEXT NOT NULL,
     seed INTEGER NOT NULL,
@@ -22,7 +27,7 @@ const SCHEMA = `
     next_pos INTEGER NOT NULL
   );
   -- written = 0: the project's starting fleet, kept while there is room and made again when needed.
-  CREATE TABLE projects (
+  CREATE TABLE ${schema}.projects (
     project_id TEXT PRIMARY KEY,
     fleet INTEGER NOT NULL,
     written INTEGER NOT NULL,
@@ -30,7 +35,7 @@ const SCHEMA = `
   ) WITHOUT ROWID;
   -- Narrow rows of what filters and orders read; texts that repeat are codes of the fleet's
   -- dictionary (texts), 0 where the host has no such field.
-  CREATE TABLE hosts (
+  CREATE TABLE ${schema}.hosts (
     fleet INTEGER NOT NULL,
     pos INTEGER NOT NULL,
     bits INTEGER NOT NULL,
@@ -51,28 +56,32 @@ const SCHEMA = `
     labels INTEGER NOT NULL,
     PRIMARY KEY (fleet, pos)
   ) WITHOUT ROWID;
-  CREATE UNIQUE INDEX hosts_host_id ON hosts (fleet, host_id);
+  CREATE UNIQUE INDEX ${schema}.hosts_host_id ON hosts (fleet, host_id);
   -- The hosts of a combination, in order: pages of few matches far apart are gathered through it.
-  CREATE INDEX hosts_combo ON hosts (fleet, ep, bits, pos);
-  CREATE INDEX hosts_risk ON hosts (fleet, risk, pos);
-  CREATE INDEX hosts_scan ON hosts (fleet, scan, pos);
+  CREATE INDEX ${schema}.hosts_combo ON hosts (fleet, ep, bits, pos);
+  CREATE INDEX ${schema}.hosts_risk ON hosts (fleet, risk, pos);
+  CREATE INDEX ${schema}.hosts_scan ON hosts (fleet, scan, pos);
   -- Hosts as JSON, for every host that is not the generator's (written, completed, patched).
-  CREATE TABLE docs (fleet INTEGER NOT NULL, pos INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (fleet, pos)) WITHOUT ROWID;
+  CREATE TABLE ${schema}.docs (fleet INTEGER NOT NULL, pos INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (fleet, pos)) WITHOUT ROWID;
   -- How many hosts of a fleet have each combination of enterprise project and dimensions.
-  CREATE TABLE combos (fleet INTEGER NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL, PRIMARY KEY (fleet, ep, bits)) WITHOUT ROWID;
-  CREATE TABLE texts (fleet INTEGER NOT NULL, kind INTEGER NOT NULL, code INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (fleet, kind, code)) WITHOUT ROWID;
-  CREATE UNIQUE INDEX texts_text ON texts (fleet, kind, text);
+  CREATE TABLE ${schema}.combos (fleet INTEGER NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL, PRIMARY KEY (fleet, ep, bits)) WITHOUT ROWID;
+  CREATE TABLE ${schema}.texts (fleet INTEGER NOT NULL, kind INTEGER NOT NULL, code INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (fleet, kind, code)) WITHOUT ROWID;
+  CREATE UNIQUE INDEX ${schema}.texts_text ON texts (fleet, kind, text);
   -- Adds in progress: the rows from "start" on are deleted if the process dies before they count.
-  CREATE TABLE adding (fleet INTEGER PRIMARY KEY, start INTEGER NOT NULL);
+  CREATE TABLE ${schema}.adding (fleet INTEGER PRIMARY KEY, start INTEGER NOT NULL);
   -- Fleets being written, or no longer used: deleted unless a project comes to point to them.
-  CREATE TABLE garbage (fleet INTEGER PRIMARY KEY);
-  PRAGMA user_version = ${SCHEMA_VERSION};
+  CREATE TABLE ${schema}.garbage (fleet INTEGER PRIMARY KEY);
 `;
+}
+
 const TABLES = ['adding', 'combos', 'docs', 'fleets', 'garbage', 'hosts', 'projects', 'texts'];
 /** The tables of every version of hss-mock's file so far: --reset-db empties such a file, never another program's. */
 const ANY_VERSION_TABLES = new Set([...TABLES, 'host_labels']);
 
-/** Opens the database, refusing (before writing anything) a file it cannot use as its own. */
+/**
+ * Opens the database, refusing (before writing anything) a file it cannot use as its own. With a
+ * file, the schema `cache` is there too, in memory.
+ */
 export function openDatabase(path: string, reset: boolean): Database.Database {
   let db: Database.Database | undefined;
   try {
@@ -108,7 +117,8 @@ export function openDatabase(path: string, reset: boolean): Database.Database {
       for (const table of tables) db.exec(`DROP TABLE ${table}`);
       db.exec('VACUUM');
     }
-    if (reset || version === 0) db.exec(SCHEMA);
+    if (reset || version === 0) db.exec(`${tablesOf('main')}\nPRAGMA user_version = ${SCHEMA_VERSION};`);
+    if (path !== ':memory:') db.exec(`ATTACH DATABASE ':memory:' AS cache;\n${tablesOf('cache')}`);
     return db;
   } catch (error) {
     db?.close();

@@ -110,16 +110,16 @@ export interface Condition {
 
 export const FLEET = Symbol('fleet');
 
-/** A code of a fleet's dictionary, as a scalar subquery that is NULL when the text is unknown (so nothing matches). */
-function code(column: CodedColumn, value: string): [string, unknown[]] {
-  return [`(SELECT code FROM texts WHERE fleet = ? AND kind = ${CODED_COLUMNS.indexOf(column)} AND text = ?)`, [FLEET, value]];
+/** A code of a fleet's dictionary (in its schema), as a scalar subquery that is NULL when the text is unknown (so nothing matches). */
+function code(schema: string, column: CodedColumn, value: string): [string, unknown[]] {
+  return [`(SELECT code FROM ${schema}.texts WHERE fleet = ? AND kind = ${CODED_COLUMNS.indexOf(column)} AND text = ?)`, [FLEET, value]];
 }
 
-function conditionOf(filter: Filter, value: string | boolean, query: ListHostsQuery): Condition | undefined {
+function conditionOf(filter: Filter, value: string | boolean, query: ListHostsQuery, schema: string): Condition | undefined {
   switch (filter.rule) {
     case 'enterpriseProject': {
       if (value === 'all_granted_eps') return undefined;
-      const [subquery, params] = code('ep', value as string);
+      const [subquery, params] = code(schema, 'ep', value as string);
       // `+ep`: a condition to test on each row, never a way into an index (the store chooses those).
       return { sql: `+ep = ${subquery}`, params, combos: true };
     }
@@ -130,12 +130,12 @@ function conditionOf(filter: Filter, value: string | boolean, query: ListHostsQu
     case 'flag':
       return { sql: `bits & ? ${value ? '!=' : '='} 0`, params: [flagBit(filter.dimension)], combos: true };
     case 'coded': {
-      const [subquery, params] = code(filter.column, value as string);
+      const [subquery, params] = code(schema, filter.column, value as string);
       return { sql: `${filter.column} = ${subquery}`, params, combos: false };
     }
     case 'hasLabel':
       return {
-        sql: `labels IN (SELECT code FROM texts WHERE fleet = ? AND kind = ${CODED_COLUMNS.indexOf('labels')} AND instr(text, ?) > 0)`,
+        sql: `labels IN (SELECT code FROM ${schema}.texts WHERE fleet = ? AND kind = ${CODED_COLUMNS.indexOf('labels')} AND instr(text, ?) > 0)`,
         params: [FLEET, labelsKey([String(value)])],
         combos: false,
       };
@@ -154,13 +154,16 @@ function conditionOf(filter: Filter, value: string | boolean, query: ListHostsQu
   }
 }
 
-/** The conditions a query sets, to be ANDed. An empty value (allowed only where the minimum length is 0) filters nothing. */
-export function conditionsOf(query: ListHostsQuery): Condition[] {
+/**
+ * The conditions a query sets, to be ANDed, over the tables of a schema (`main` or `cache`). An
+ * empty value (allowed only where the minimum length is 0) filters nothing.
+ */
+export function conditionsOf(query: ListHostsQuery, schema: string): Condition[] {
   const conditions: Condition[] = [];
   for (const [param, filter] of Object.entries(HOST_FILTERS)) {
     const value = query[param as FilterParam];
     if (value === undefined || value === '') continue;
-    const condition = conditionOf(filter, value, query);
+    const condition = conditionOf(filter, value, query, schema);
     if (condition) conditions.push(condition);
   }
   return conditions;

@@ -1,11 +1,11 @@
 // A host as the hosts table keeps it: the narrow columns filters and orders read, with repeated
 // texts as codes of the fleet's dictionary. The JSON of hosts the generator cannot make again
 // (written, completed, patched) is kept beside, in docs.
-import type Database from 'better-sqlite3';
 import type { Host } from '../contract/schemas.js';
 import { bitsOf } from './dimensions.js';
 import { CODED_COLUMNS, type CodedColumn } from './filters.js';
 import { labelsKey } from './labels.js';
+import type { Statement } from './tables.js';
 
 /** The columns of a host row, in the order of `ROW_COLUMNS`. */
 export type Row = (string | number | null)[];
@@ -43,9 +43,9 @@ export class Dictionary {
   constructor(
     private readonly fleet: number,
     private readonly statements: {
-      findCode: Database.Statement<[number, number, string], number>;
-      lastCode: Database.Statement<[number, number], number | null>;
-      addText: Database.Statement<[number, number, number, string]>;
+      findCode: Statement<[number, number, string], number>;
+      lastCode: Statement<[number, number], number | null>;
+      addText: Statement<[number, number, number, string], unknown>;
     },
   ) {}
 

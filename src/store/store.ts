@@ -18,7 +18,8 @@ import { serializeHost, shapeHostJson, type AnswerShape, type Host, type ListHos
 import { openDatabase, SORT_COLUMNS } from './database.js';
 import { conditionsOf, FLEET, type Condition } from './filters.js';
 import { ListCache, type Checkpoint } from './list-cache.js';
-import { Dictionary, ROW_COLUMNS } from './rows.js';
+import { Dictionary } from './rows.js';
+import { prepareTables, type FleetRow, type Tables } from './tables.js';
 
 /** A page of hosts: how many match in all, and the page's hosts as JSON, joined by commas. */
 export interface HostPage {
@@ -73,13 +74,9 @@ export class DataLimitError extends Error {
   override readonly name = 'DataLimitError';
 }
 
-interface FleetInfo {
-  fleet: number;
-  generator: string;
-  seed: number;
-  generated: number;
-  hosts: number;
-  nextPos: number;
+/** A fleet, and the tables that hold it: the main ones, or (with a file) the in-memory ones of starting fleets. */
+interface FleetInfo extends FleetRow {
+  tables: Tables;
 }
 
 interface ProjectState {
@@ -102,13 +99,19 @@ const SUBSTRINGS = `
 const SUBSTRINGS_KEPT = 256;
 /** How long a slice of a long write keeps the event loop, at most (about). */
 const SLICE_MS = 8;
+/** Rows a statement moves from the in-memory tables to the file's. */
+const MOVE_BATCH = 2048;
 /** Rows deleted in one statement when a fleet is dropped. */
 const DROP_BATCH = 4096;
-const COLUMN_LIST = ROW_COLUMNS.join(', ');
 
 export class HostStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly moves;
+  /** The tables of written fleets: in the file with --db. */
+  private readonly mainTables: Tables;
+  /** The tables of starting fleets: in memory, never in a file (the main tables when all is in memory). */
+  private readonly startingTables: Tables;
   /** Prepared list queries by SQL text: one per combination of filters in use. */
   private readonly listQueries = new Map<string, Database.Statement>();
   /** Counts, pages and checkpoints of list queries, forgotten whenever a fleet changes. */
@@ -140,59 +143,31 @@ export class HostStore {
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.generatedJsonBytes = options.generatedJsonBytes ?? 16 * 1024 * 1024;
     const db = this.db;
+    this.mainTables = prepareTables(db, 'main');
+    this.startingTables = options.path === ':memory:' ? this.mainTables : prepareTables(db, 'cache');
+    const projectsOf = (tables: Tables) => `SELECT project_id, hosts FROM ${tables.schema}.projects JOIN ${tables.schema}.fleets USING (fleet)`;
+    const everyProject = [...this.allTables()].map(projectsOf).join(' UNION ALL ');
     this.statements = {
-      project: db.prepare<[string], { fleet: number; written: number }>('SELECT fleet, written FROM projects WHERE project_id = ?'),
-      fleet: db.prepare<[number], FleetInfo>('SELECT fleet, generator, seed, generated, hosts, next_pos AS nextPos FROM fleets WHERE fleet = ?'),
-      addFleet: db.prepare<[number, string, number, number]>('INSERT INTO fleets (fleet, generator, seed, generated, hosts, next_pos) VALUES (?, ?, ?, ?, 0, 0)'),
-      fleetSize: db.prepare<[number, number, number]>('UPDATE fleets SET hosts = ?, next_pos = ? WHERE fleet = ?'),
-      pointProject: db.prepare<[string, number, number]>(
-        'INSERT INTO projects (project_id, fleet, written, writes) VALUES (?, ?, ?, 0) ON CONFLICT (project_id) DO UPDATE SET fleet = excluded.fleet, written = excluded.written',
-      ),
-      markWritten: db.prepare<[number, string]>('UPDATE projects SET written = 1, writes = ? WHERE project_id = ?'),
-      writes: db.prepare<[string], number>('SELECT writes FROM projects WHERE project_id = ?').pluck(),
-      deleteProject: db.prepare<[string]>('DELETE FROM projects WHERE project_id = ?'),
-      projectCount: db.prepare<[], number>('SELECT count(*) FROM projects').pluck(),
-      projectPage: db.prepare<[number, number], { project_id: string; hosts: number }>(
-        'SELECT project_id, hosts FROM projects JOIN fleets USING (fleet) ORDER BY project_id LIMIT ? OFFSET ?',
-      ),
-      unwritten: db.prepare<[], { project_id: string; fleet: number }>('SELECT project_id, fleet FROM projects WHERE written = 0'),
-      addGarbage: db.prepare<[number]>('INSERT OR IGNORE INTO garbage (fleet) VALUES (?)'),
-      removeGarbage: db.prepare<[number]>('DELETE FROM garbage WHERE fleet = ?'),
-      garbage: db.prepare<[], number>('SELECT fleet FROM garbage').pluck(),
-      lastFleet: db.prepare<[], number | null>('SELECT max(fleet) FROM (SELECT max(fleet) AS fleet FROM fleets UNION ALL SELECT max(fleet) FROM garbage)').pluck(),
-      insertHost: db.prepare(`INSERT INTO hosts (${COLUMN_LIST}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (fleet, host_id) DO NOTHING`),
-      insertDoc: db.prepare<[number, number, string]>('INSERT INTO docs (fleet, pos, doc) VALUES (?, ?, ?) ON CONFLICT (fleet, pos) DO UPDATE SET doc = excluded.doc'),
-      hostByHostId: db.prepare<[number, string], { pos: number; bits: number; ep: number }>('SELECT pos, bits, ep FROM hosts WHERE fleet = ? AND host_id = ?'),
-      doc: db.prepare<[number, number], string>('SELECT doc FROM docs WHERE fleet = ? AND pos = ?').pluck(),
-      deleteHost: db.prepare<[number, number]>('DELETE FROM hosts WHERE fleet = ? AND pos = ?'),
-      deleteDoc: db.prepare<[number, number]>('DELETE FROM docs WHERE fleet = ? AND pos = ?'),
-      countCombo: db.prepare<[number, number, number, number]>(
-        'INSERT INTO combos (fleet, ep, bits, hosts) VALUES (?, ?, ?, ?) ON CONFLICT (fleet, ep, bits) DO UPDATE SET hosts = hosts + excluded.hosts',
-      ),
-      findCode: db.prepare<[number, number, string], number>('SELECT code FROM texts WHERE fleet = ? AND kind = ? AND text = ?').pluck(),
-      lastCode: db.prepare<[number, number], number | null>('SELECT max(code) FROM texts WHERE fleet = ? AND kind = ?').pluck(),
-      addText: db.prepare<[number, number, number, string]>('INSERT INTO texts (fleet, kind, code, text) VALUES (?, ?, ?, ?)'),
-      positions: db.prepare<[number, number, number, number], number>('SELECT pos FROM hosts WHERE fleet = ? AND pos >= ? AND pos < ? ORDER BY pos LIMIT ?').pluck(),
-      docsAt: db.prepare<[number, string], { pos: number; doc: string }>('SELECT pos, doc FROM docs WHERE fleet = ? AND pos IN (SELECT value FROM json_each(?))'),
-      startAdding: db.prepare<[number, number]>('INSERT INTO adding (fleet, start) VALUES (?, ?)'),
-      doneAdding: db.prepare<[number]>('DELETE FROM adding WHERE fleet = ?'),
-      adding: db.prepare<[], { fleet: number; start: number }>('SELECT fleet, start FROM adding'),
-      dropRows: db.prepare<[number, number, number]>('DELETE FROM hosts WHERE fleet = ? AND pos >= ? AND pos < ?'),
-      dropDocs: db.prepare<[number, number, number]>('DELETE FROM docs WHERE fleet = ? AND pos >= ? AND pos < ?'),
-      maxPos: db.prepare<[number], number | null>('SELECT max(pos) FROM hosts WHERE fleet = ?').pluck(),
-      maxDocPos: db.prepare<[number], number | null>('SELECT max(pos) FROM docs WHERE fleet = ?').pluck(),
-      dropFleet: db.prepare<[number]>('DELETE FROM fleets WHERE fleet = ?'),
-      dropCombos: db.prepare<[number]>('DELETE FROM combos WHERE fleet = ?'),
-      dropTexts: db.prepare<[number]>('DELETE FROM texts WHERE fleet = ?'),
-      countSubstring: db.prepare<[number, string, number, number, string]>(
-        'INSERT INTO substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM hosts WHERE fleet = ? AND pos < ? AND instr(name, ?) > 0 GROUP BY ep, bits',
-      ),
-      forgetSubstring: db.prepare<[number, string]>('DELETE FROM substrings WHERE fleet = ? AND substring = ?'),
-      forgetSubstrings: db.prepare<[number]>('DELETE FROM substrings WHERE fleet = ?'),
-      pages: db.prepare<[], number>('PRAGMA page_count').pluck(),
-      freePages: db.prepare<[], number>('PRAGMA freelist_count').pluck(),
+      projectCount: db.prepare<[], number>(`SELECT count(*) FROM (${everyProject})`).pluck(),
+      projectPage: db.prepare<[number, number], { project_id: string; hosts: number }>(`${everyProject} ORDER BY project_id LIMIT ? OFFSET ?`),
+      startAdding: db.prepare<[number, number]>('INSERT INTO main.adding (fleet, start) VALUES (?, ?)'),
+      doneAdding: db.prepare<[number]>('DELETE FROM main.adding WHERE fleet = ?'),
+      adding: db.prepare<[], { fleet: number; start: number }>('SELECT fleet, start FROM main.adding'),
+      forgetSubstring: db.prepare<[number, string]>('DELETE FROM temp.substrings WHERE fleet = ? AND substring = ?'),
+      forgetSubstrings: db.prepare<[number]>('DELETE FROM temp.substrings WHERE fleet = ?'),
     };
-    this.nextFleet = (this.statements.lastFleet.get() ?? 0) + 1;
+    // A starting fleet that is written to moves, under its number, from the cache to the main tables.
+    this.moves =
+      this.startingTables === this.mainTables
+        ? undefined
+        : {
+            fleet: db.prepare<[number]>('INSERT INTO main.fleets SELECT * FROM cache.fleets WHERE fleet = ?'),
+            texts: db.prepare<[number]>('INSERT INTO main.texts SELECT * FROM cache.texts WHERE fleet = ?'),
+            combos: db.prepare<[number]>('INSERT INTO main.combos SELECT * FROM cache.combos WHERE fleet = ?'),
+            rows: db.prepare<[number, number, number]>('INSERT INTO main.hosts SELECT * FROM cache.hosts WHERE fleet = ? AND pos >= ? AND pos < ?'),
+            docs: db.prepare<[number, number, number]>('INSERT INTO main.docs SELECT * FROM cache.docs WHERE fleet = ? AND pos >= ? AND pos < ?'),
+          };
+    this.nextFleet = Math.max(...[...this.allTables()].map((tables) => tables.lastFleet.get() ?? 0)) + 1;
     this.recover();
   }
 
@@ -215,7 +190,7 @@ export class HostStore {
     let sql: { where: string; params: unknown[]; conditions: Condition[] } | undefined;
     const filterSql = () => {
       if (!sql) {
-        const conditions = conditionsOf(query);
+        const conditions = conditionsOf(query, info.tables.schema);
         sql = {
           where: ['fleet = ?', 'pos < ?', ...conditions.map((condition) => condition.sql)].join(' AND '),
           params: [info.fleet, info.nextPos, ...conditions.flatMap((condition) => bind(condition.params, info.fleet))],
@@ -237,9 +212,9 @@ export class HostStore {
     const rows = (
       query.sort_key === undefined && conditions.length > 0 && conditions.every((condition) => condition.combos) && memo.total * 4 < scanned
         ? this.listQuery(
-            `SELECT pos, pos AS key FROM hosts INDEXED BY hosts_combo WHERE fleet = ? AND pos >= ? AND pos < ? AND (ep, bits) IN (SELECT ep, bits FROM combos WHERE fleet = ? AND ${conditions.map((condition) => condition.sql).join(' AND ')}) ORDER BY pos LIMIT ? OFFSET ?`,
+            `SELECT pos, pos AS key FROM ${info.tables.schema}.hosts INDEXED BY hosts_combo WHERE fleet = ? AND pos >= ? AND pos < ? AND (ep, bits) IN (SELECT ep, bits FROM ${info.tables.schema}.combos WHERE fleet = ? AND ${conditions.map((condition) => condition.sql).join(' AND ')}) ORDER BY pos LIMIT ? OFFSET ?`,
           ).all(info.fleet, start.pos, info.nextPos, info.fleet, ...conditions.flatMap((condition) => bind(condition.params, info.fleet)), limit, skip)
-        : this.listQuery(`SELECT pos, ${order.key} AS key FROM hosts WHERE ${where} AND ${order.after} ORDER BY ${order.by} LIMIT ? OFFSET ?`).all(
+        : this.listQuery(`SELECT pos, ${order.key} AS key FROM ${info.tables.schema}.hosts WHERE ${where} AND ${order.after} ORDER BY ${order.by} LIMIT ? OFFSET ?`).all(
             ...params,
             ...order.afterParams(start),
             limit,
@@ -263,7 +238,7 @@ export class HostStore {
   private async *batches(info: FleetInfo): AsyncGenerator<string[]> {
     this.hold(info.fleet);
     try {
-      const next = (from: number) => this.statements.positions.all(info.fleet, from, info.nextPos, 1000);
+      const next = (from: number) => info.tables.positions.all(info.fleet, from, info.nextPos, 1000);
       for (let positions = next(0); positions.length > 0; positions = next(positions.at(-1)! + 1)) {
         yield this.hostsJson(info, positions, { loginLocations: true, runtimes: true });
       }
@@ -285,7 +260,7 @@ export class HostStore {
     return this.queued(projectId, async () => {
       const write = this.writesOf(projectId) + 1;
       const hosts = make(write);
-      const info = this.newFleet(projectId, 0, 0);
+      const info = this.newFleet(this.mainTables, projectId, 0, 0);
       await this.fill(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })));
       this.point(projectId, info, write);
       return hosts;
@@ -295,7 +270,7 @@ export class HostStore {
   /** Replaces the fleet with a generated one, written in slices. */
   generate(projectId: string, seed: number, count: number): Promise<void> {
     return this.queued(projectId, async () => {
-      const info = this.newFleet(projectId, seed, count);
+      const info = this.newFleet(this.mainTables, projectId, seed, count);
       await this.fill(projectId, info, this.generatedItems(info));
       this.point(projectId, info, this.writesOf(projectId) + 1);
     });
@@ -304,7 +279,7 @@ export class HostStore {
   /** Adds hosts after the project's current ones, all or none; a project holds at most `max`. `make(write)` as for `replaceHosts`. */
   addHosts(projectId: string, make: (write: number) => Host[], max: number): Promise<Host[]> {
     return this.queued(projectId, async () => {
-      const { info } = await this.materialized(projectId);
+      const { info } = await this.writable(projectId);
       const write = this.writesOf(projectId) + 1;
       const hosts = make(write);
       if (info.hosts + hosts.length > max) throw new InputError(`the project would hold ${info.hosts + hosts.length} hosts; at most ${max}`);
@@ -313,14 +288,14 @@ export class HostStore {
       try {
         await this.writeRows(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })), start);
       } catch (error) {
-        await this.dropRows(info.fleet, start, start + hosts.length);
+        await this.dropRows(info, start, start + hosts.length);
         this.statements.doneAdding.run(info.fleet);
         throw error;
       }
       this.db.transaction(() => {
         this.statements.doneAdding.run(info.fleet);
         this.resize(info, info.hosts + hosts.length, start + hosts.length);
-        this.statements.markWritten.run(write, projectId);
+        this.mainTables.markWritten.run(write, projectId);
       })();
       this.changed(projectId, info);
       return hosts;
@@ -330,20 +305,21 @@ export class HostStore {
   /** Replaces one host, keeping its place; `change` gives the new host from the current one. Undefined when there is no such host. */
   updateHost(projectId: string, hostId: string, change: (current: Host) => Host): Promise<Host | undefined> {
     return this.queued(projectId, async () => {
-      const { info } = await this.materialized(projectId);
-      const row = this.statements.hostByHostId.get(info.fleet, hostId);
+      const { info } = await this.writable(projectId);
+      const { tables } = info;
+      const row = tables.hostByHostId.get(info.fleet, hostId);
       if (!row) return undefined;
       const current = JSON.parse(this.hostsJson(info, [row.pos], { loginLocations: true, runtimes: true })[0]!) as Host;
       const host = change(current);
       const write = this.writesOf(projectId) + 1;
       this.db.transaction(() => {
-        const updated = this.dictionary(info.fleet).row(row.pos, host);
-        this.statements.deleteHost.run(info.fleet, row.pos);
-        this.statements.insertHost.run(...updated.values);
-        this.statements.insertDoc.run(info.fleet, row.pos, serializeHost(host));
-        this.statements.countCombo.run(info.fleet, row.ep, row.bits, -1);
-        this.statements.countCombo.run(info.fleet, updated.ep, updated.bits, 1);
-        this.statements.markWritten.run(write, projectId);
+        const updated = new Dictionary(info.fleet, tables).row(row.pos, host);
+        tables.deleteHost.run(info.fleet, row.pos);
+        tables.insertHost.run(...updated.values);
+        tables.insertDoc.run(info.fleet, row.pos, serializeHost(host));
+        tables.countCombo.run(info.fleet, row.ep, row.bits, -1);
+        tables.countCombo.run(info.fleet, updated.ep, updated.bits, 1);
+        tables.markWritten.run(write, projectId);
       })();
       this.changed(projectId, info);
       return host;
@@ -353,16 +329,17 @@ export class HostStore {
   /** Deletes one host; false when there is no such host. */
   deleteHost(projectId: string, hostId: string): Promise<boolean> {
     return this.queued(projectId, async () => {
-      const { info } = await this.materialized(projectId);
-      const row = this.statements.hostByHostId.get(info.fleet, hostId);
+      const { info } = await this.writable(projectId);
+      const { tables } = info;
+      const row = tables.hostByHostId.get(info.fleet, hostId);
       if (!row) return false;
       const write = this.writesOf(projectId) + 1;
       this.db.transaction(() => {
-        this.statements.deleteHost.run(info.fleet, row.pos);
-        this.statements.deleteDoc.run(info.fleet, row.pos);
-        this.statements.countCombo.run(info.fleet, row.ep, row.bits, -1);
+        tables.deleteHost.run(info.fleet, row.pos);
+        tables.deleteDoc.run(info.fleet, row.pos);
+        tables.countCombo.run(info.fleet, row.ep, row.bits, -1);
         this.resize(info, info.hosts - 1, info.nextPos);
-        this.statements.markWritten.run(write, projectId);
+        tables.markWritten.run(write, projectId);
       })();
       this.changed(projectId, info);
       return true;
@@ -374,11 +351,7 @@ export class HostStore {
     return this.queued(projectId, async () => {
       const state = this.stateOf(projectId);
       if (!state) return;
-      this.db.transaction(() => {
-        this.statements.deleteProject.run(projectId);
-        this.statements.addGarbage.run(state.info.fleet);
-      })();
-      this.forgetProject(projectId, state.info.fleet);
+      this.drop(projectId, state.info);
       void this.collectGarbage();
     });
   }
@@ -393,7 +366,10 @@ export class HostStore {
     this.generatedJsonSize = 0;
     this.substrings.clear();
     this.db.transaction(() => {
-      for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage', 'substrings']) this.db.exec(`DELETE FROM ${table}`);
+      for (const { schema } of this.allTables()) {
+        for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage']) this.db.exec(`DELETE FROM ${schema}.${table}`);
+      }
+      this.db.exec('DELETE FROM temp.substrings');
     })();
   }
 
@@ -408,7 +384,9 @@ export class HostStore {
   }
 
   private bytesUsed(): number {
-    return (this.statements.pages.get()! - this.statements.freePages.get()!) * this.pageSize;
+    let pages = 0;
+    for (const tables of this.allTables()) pages += tables.pages.get()! - tables.freePages.get()!;
+    return pages * this.pageSize;
   }
 
   /**
@@ -446,9 +424,9 @@ export class HostStore {
     if (state) {
       this.states.delete(projectId);
     } else {
-      const row = this.statements.project.get(projectId);
+      const row = this.mainTables.project.get(projectId);
       if (!row) return undefined;
-      state = { info: this.statements.fleet.get(row.fleet)!, written: row.written === 1 };
+      state = { info: { ...this.mainTables.fleet.get(row.fleet)!, tables: this.mainTables }, written: row.written === 1 };
     }
     this.states.set(projectId, state);
     return state;
@@ -457,11 +435,11 @@ export class HostStore {
   private async makeStartingFleet(projectId: string): Promise<ProjectState> {
     const starting = this.options.startingFleet(projectId);
     const generated = 'count' in starting;
-    const info = this.newFleet(projectId, generated ? starting.seed : 0, generated ? starting.count : 0);
+    const info = this.newFleet(this.startingTables, projectId, generated ? starting.seed : 0, generated ? starting.count : 0);
     await this.fill(projectId, info, generated ? this.generatedItems(info) : starting.hosts.map((host) => ({ host, json: serializeHost(host) })));
     this.db.transaction(() => {
-      this.statements.pointProject.run(projectId, info.fleet, 0);
-      this.statements.removeGarbage.run(info.fleet);
+      info.tables.pointProject.run(projectId, info.fleet, 0);
+      info.tables.removeGarbage.run(info.fleet);
     })();
     const state = { info, written: false };
     this.states.set(projectId, state);
@@ -481,17 +459,61 @@ export class HostStore {
   }
 
   private writesOf(projectId: string): number {
-    return this.statements.writes.get(projectId) ?? 0;
+    return this.mainTables.writes.get(projectId) ?? 0;
   }
 
-  /** A new, empty fleet: garbage until a project points to it. */
-  private newFleet(generator: string, seed: number, generated: number): FleetInfo {
+  /** A new, empty fleet in these tables: garbage until a project points to it. */
+  private newFleet(tables: Tables, generator: string, seed: number, generated: number): FleetInfo {
     const fleet = this.nextFleet++;
     this.db.transaction(() => {
-      this.statements.addGarbage.run(fleet);
-      this.statements.addFleet.run(fleet, generator, seed, generated);
+      tables.addGarbage.run(fleet);
+      tables.addFleet.run(fleet, generator, seed, generated);
     })();
-    return { fleet, generator, seed, generated, hosts: 0, nextPos: 0 };
+    return { fleet, generator, seed, generated, hosts: 0, nextPos: 0, tables };
+  }
+
+  /**
+   * The project's state, inside its queue, for a write in place: with a file, a starting fleet
+   * first moves (in slices, under its number) from the in-memory tables to the file's.
+   */
+  private async writable(projectId: string): Promise<ProjectState> {
+    const state = await this.materialized(projectId);
+    const moves = this.moves;
+    if (state.info.tables === this.mainTables || !moves) return state;
+    const { info } = state;
+    const epoch = this.epoch;
+    this.hold(info.fleet);
+    try {
+      this.db.transaction(() => {
+        this.mainTables.addGarbage.run(info.fleet);
+        moves.fleet.run(info.fleet);
+        moves.texts.run(info.fleet);
+        moves.combos.run(info.fleet);
+      })();
+      for (let low = 0; low < info.nextPos; low += MOVE_BATCH) {
+        this.db.transaction(() => {
+          moves.rows.run(info.fleet, low, low + MOVE_BATCH);
+          moves.docs.run(info.fleet, low, low + MOVE_BATCH);
+        })();
+        await nextTurn();
+        if (epoch !== this.epoch) throw new ResetError();
+      }
+      this.db.transaction(() => {
+        this.mainTables.pointProject.run(projectId, info.fleet, 0);
+        this.mainTables.removeGarbage.run(info.fleet);
+        info.tables.deleteProject.run(projectId);
+        info.tables.addGarbage.run(info.fleet);
+      })();
+    } catch (error) {
+      void this.collectGarbage();
+      throw error;
+    } finally {
+      this.release(info.fleet);
+    }
+    const moved = { info: { ...info, tables: this.mainTables }, written: false };
+    this.states.set(projectId, moved);
+    void this.collectGarbage();
+    return moved;
   }
 
   /** Writes every host of a new fleet; on failure the fleet stays garbage and is dropped. */
@@ -521,7 +543,8 @@ export class HostStore {
   private async writeRows(projectId: string, info: FleetInfo, items: Iterable<WriteItem>, start: number): Promise<number> {
     const epoch = this.epoch;
     const iterator = items[Symbol.iterator]();
-    const dictionary = this.dictionary(info.fleet);
+    const { tables } = info;
+    const dictionary = new Dictionary(info.fleet, tables);
     let pos = start;
     for (let done = false; !done; ) {
       const combos = new Map<string, number>();
@@ -535,15 +558,15 @@ export class HostStore {
           }
           const { host, json } = next.value;
           const { values, ep, bits } = dictionary.row(pos, host);
-          if (this.statements.insertHost.run(...values).changes === 0) throw new DuplicateHostError(projectId, host.host_id!);
-          if (json !== undefined) this.statements.insertDoc.run(info.fleet, pos, json);
+          if (tables.insertHost.run(...values).changes === 0) throw new DuplicateHostError(projectId, host.host_id!);
+          if (json !== undefined) tables.insertDoc.run(info.fleet, pos, json);
           const combo = `${ep}:${bits}`;
           combos.set(combo, (combos.get(combo) ?? 0) + 1);
           pos += 1;
         } while ((pos & 63) !== 0 || performance.now() < until);
         for (const [combo, hosts] of combos) {
           const [ep, bits] = combo.split(':').map(Number) as [number, number];
-          this.statements.countCombo.run(info.fleet, ep, bits, hosts);
+          tables.countCombo.run(info.fleet, ep, bits, hosts);
         }
       })();
       if (!done) {
@@ -565,32 +588,47 @@ export class HostStore {
     while (this.bytesUsed() > this.options.dataLimit) {
       const victim = [...this.states].find(([, state]) => !state.written && state.info.fleet !== keep && !this.busy.has(state.info.fleet));
       if (victim) {
-        const [projectId, { info }] = victim;
-        this.db.transaction(() => {
-          this.statements.deleteProject.run(projectId);
-          this.statements.addGarbage.run(info.fleet);
-        })();
-        this.forgetProject(projectId, info.fleet);
-      } else if (!this.statements.garbage.all().some((fleet) => !this.busy.has(fleet))) {
+        this.drop(victim[0], victim[1].info);
+      } else if (!this.collectable()) {
         throw new DataLimitError(`the data limit (--data-limit ${Math.round(this.options.dataLimit / 2 ** 20)} MiB) is reached: written projects fill it`);
       }
       await this.collectGarbage();
     }
   }
 
-  /** Points a project to a fleet, as written; its former fleet becomes garbage. */
+  /** Points a project to a fleet of the main tables, as written; its former fleet becomes garbage. */
   private point(projectId: string, info: FleetInfo, write: number): void {
-    const former = this.stateOf(projectId)?.info.fleet;
+    const former = this.stateOf(projectId)?.info;
     this.db.transaction(() => {
-      this.statements.pointProject.run(projectId, info.fleet, 1);
-      this.statements.markWritten.run(write, projectId);
-      this.statements.removeGarbage.run(info.fleet);
-      if (former !== undefined) this.statements.addGarbage.run(former);
+      if (former && former.tables !== info.tables) former.tables.deleteProject.run(projectId);
+      if (former) former.tables.addGarbage.run(former.fleet);
+      info.tables.pointProject.run(projectId, info.fleet, 1);
+      info.tables.markWritten.run(write, projectId);
+      info.tables.removeGarbage.run(info.fleet);
     })();
-    if (former !== undefined) this.cache.forget(former);
+    if (former) this.cache.forget(former.fleet);
     this.states.delete(projectId);
     this.states.set(projectId, { info, written: true });
     void this.collectGarbage();
+  }
+
+  /** Forgets a project (reset, or its starting fleet dropped to make room): its fleet becomes garbage. */
+  private drop(projectId: string, info: FleetInfo): void {
+    this.db.transaction(() => {
+      info.tables.deleteProject.run(projectId);
+      info.tables.addGarbage.run(info.fleet);
+    })();
+    this.forgetProject(projectId, info.fleet);
+  }
+
+  /** The tables, once each: the main ones, and the starting fleets' ones when they are apart. */
+  private allTables(): Set<Tables> {
+    return new Set([this.mainTables, this.startingTables]);
+  }
+
+  /** Whether some garbage can be deleted now (none of it being written). */
+  private collectable(): boolean {
+    return [...this.allTables()].some((tables) => tables.garbage.all().some((fleet) => !this.busy.has(fleet)));
   }
 
   /** After a write in place: the project is written, what was remembered of its fleet is not true any more. */
@@ -608,11 +646,7 @@ export class HostStore {
   private resize(info: FleetInfo, hosts: number, nextPos: number): void {
     info.hosts = hosts;
     info.nextPos = nextPos;
-    this.statements.fleetSize.run(hosts, nextPos, info.fleet);
-  }
-
-  private dictionary(fleet: number): Dictionary {
-    return new Dictionary(fleet, this.statements);
+    info.tables.fleetSize.run(hosts, nextPos, info.fleet);
   }
 
   private hold(fleet: number): void {
@@ -638,9 +672,10 @@ export class HostStore {
       const where = ['fleet = ?', ...(substring === undefined ? [] : ['substring = ?']), ...counted.map((condition) => condition.sql)].join(' AND ');
       const params = [info.fleet, ...(substring === undefined ? [] : [substring]), ...counted.flatMap((condition) => bind(condition.params, info.fleet))];
       if (substring !== undefined) this.countSubstring(info, substring);
-      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${substring === undefined ? 'combos' : 'substrings'} WHERE ${where}`, true).get(...params) as number;
+      const table = substring === undefined ? `${info.tables.schema}.combos` : 'temp.substrings';
+      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${table} WHERE ${where}`, true).get(...params) as number;
     }
-    return this.listQuery(`SELECT count(*) FROM hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
+    return this.listQuery(`SELECT count(*) FROM ${info.tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
   }
 
   /**
@@ -655,7 +690,7 @@ export class HostStore {
       this.substrings.delete(oldest);
       this.statements.forgetSubstring.run(fleet, oldest.slice(oldest.indexOf('\0') + 1));
     }
-    this.statements.countSubstring.run(info.fleet, substring, info.fleet, info.nextPos, substring);
+    info.tables.countSubstring.run(info.fleet, substring, info.fleet, info.nextPos, substring);
     this.substrings.set(key, info.fleet);
   }
 
@@ -668,7 +703,7 @@ export class HostStore {
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */
   private hostsJson(info: FleetInfo, positions: readonly number[], shape: AnswerShape): string[] {
     const docs = new Map<number, string>();
-    for (const { pos, doc } of this.statements.docsAt.all(info.fleet, JSON.stringify(positions))) docs.set(pos, doc);
+    for (const { pos, doc } of info.tables.docsAt.all(info.fleet, JSON.stringify(positions))) docs.set(pos, doc);
     return positions.map((pos) => shapeHostJson(docs.get(pos) ?? this.generatedHostJson(info, pos), shape));
   }
 
@@ -705,28 +740,29 @@ export class HostStore {
 
   /** At start: rows of adds a crash cut short are deleted, starting fleets (derived from options) are dropped. */
   private recover(): void {
+    const tables = this.mainTables;
     for (const { fleet, start } of this.statements.adding.all()) {
       this.db.transaction(() => {
-        this.statements.dropRows.run(fleet, start, Number.MAX_SAFE_INTEGER);
-        this.statements.dropDocs.run(fleet, start, Number.MAX_SAFE_INTEGER);
+        tables.dropRows.run(fleet, start, Number.MAX_SAFE_INTEGER);
+        tables.dropDocs.run(fleet, start, Number.MAX_SAFE_INTEGER);
         this.statements.doneAdding.run(fleet);
       })();
     }
     this.db.transaction(() => {
-      for (const { project_id, fleet } of this.statements.unwritten.all()) {
-        this.statements.deleteProject.run(project_id);
-        this.statements.addGarbage.run(fleet);
+      for (const { project_id, fleet } of tables.unwritten.all()) {
+        tables.deleteProject.run(project_id);
+        tables.addGarbage.run(fleet);
       }
     })();
     void this.collectGarbage();
   }
 
-  /** Deletes the rows of adds that failed. */
-  private async dropRows(fleet: number, from: number, to: number): Promise<void> {
+  /** Deletes the rows of an add that failed. */
+  private async dropRows({ tables, fleet }: FleetInfo, from: number, to: number): Promise<void> {
     for (let low = from; low < to; low += DROP_BATCH) {
       this.db.transaction(() => {
-        this.statements.dropRows.run(fleet, low, Math.min(low + DROP_BATCH, to));
-        this.statements.dropDocs.run(fleet, low, Math.min(low + DROP_BATCH, to));
+        tables.dropRows.run(fleet, low, Math.min(low + DROP_BATCH, to));
+        tables.dropDocs.run(fleet, low, Math.min(low + DROP_BATCH, to));
       })();
       await nextTurn();
     }
@@ -740,30 +776,30 @@ export class HostStore {
 
   private async collect(): Promise<void> {
     while (this.db.open) {
-      const fleets = this.statements.garbage.all().filter((fleet) => !this.busy.has(fleet));
-      if (fleets.length === 0) return;
-      for (const fleet of fleets) await this.dropFleet(fleet);
+      const garbage = [...this.allTables()].flatMap((tables) => tables.garbage.all().flatMap((fleet) => (this.busy.has(fleet) ? [] : [{ tables, fleet }])));
+      if (garbage.length === 0) return;
+      for (const { tables, fleet } of garbage) await this.dropFleet(tables, fleet);
     }
   }
 
   /** Deletes a fleet in slices; stops where it is when the database closes (the next start goes on). */
-  private async dropFleet(fleet: number): Promise<void> {
+  private async dropFleet(tables: Tables, fleet: number): Promise<void> {
     if (!this.db.open) return;
-    const end = Math.max(this.statements.maxPos.get(fleet) ?? -1, this.statements.maxDocPos.get(fleet) ?? -1) + 1;
+    const end = Math.max(tables.maxPos.get(fleet) ?? -1, tables.maxDocPos.get(fleet) ?? -1) + 1;
     for (let low = 0; low < end; low += DROP_BATCH) {
       this.db.transaction(() => {
-        this.statements.dropRows.run(fleet, low, low + DROP_BATCH);
-        this.statements.dropDocs.run(fleet, low, low + DROP_BATCH);
+        tables.dropRows.run(fleet, low, low + DROP_BATCH);
+        tables.dropDocs.run(fleet, low, low + DROP_BATCH);
       })();
       await nextTurn();
       if (!this.db.open) return;
     }
     this.forgetSubstrings(fleet);
     this.db.transaction(() => {
-      this.statements.dropCombos.run(fleet);
-      this.statements.dropTexts.run(fleet);
-      this.statements.dropFleet.run(fleet);
-      this.statements.removeGarbage.run(fleet);
+      tables.dropCombos.run(fleet);
+      tables.dropTexts.run(fleet);
+      tables.dropFleet.run(fleet);
+      tables.removeGarbage.run(fleet);
     })();
     for (const key of this.generatedJson.keys()) {
       if (key.startsWith(`${fleet}:`)) {

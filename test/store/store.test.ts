@@ -185,6 +185,63 @@ t.test('a file keeps what was written, and drops at start what it can make again
   second.close();
 });
 
+t.test('with a file, starting fleets stay in memory: reading writes nothing; a write in place moves the fleet to the file', async (t) => {
+  const file = tempFile();
+  const store = storeOf(t, 3000, { path: file });
+  const fleetRows = () => {
+    const raw = new Database(file, { readonly: true });
+    try {
+      return raw.prepare('SELECT count(*) FROM fleets').pluck().get();
+    } finally {
+      raw.close();
+    }
+  };
+  const before = await all(store, 'p');
+  await store.listHosts('q', { ...ALL, os_type: 'Linux' });
+  store.close();
+  t.equal(fleetRows(), 0, 'reading two projects wrote no fleet to the file');
+  const writer = storeOf(t, 3000, { path: file });
+  const victim = before[1234]!;
+  await writer.updateHost('p', victim.host_id!, (host) => ({ ...host, host_name: 'patched' }));
+  const moved = await all(writer, 'p');
+  t.equal(moved.length, 3000, 'the whole fleet moved');
+  t.same(moved[1234]!.host_name, 'patched');
+  t.same(moved.filter((_, i) => i !== 1234), before.filter((_, i) => i !== 1234), 'the other hosts as they were');
+  t.equal((await writer.listHosts('p', { ...ALL, host_name: 'patched', limit: 0 })).total, 1, 'filters see the change');
+  writer.close();
+  const restarted = storeOf(t, 10, { path: file });
+  t.same((await all(restarted, 'p')).map((host) => host.host_name), moved.map((host) => host.host_name), 'after a restart with other options, all of it is there');
+});
+
+t.test('a full reset while a starting fleet moves to the file: the write stops, nothing is moved', async (t) => {
+  const file = tempFile();
+  const store = storeOf(t, 60_000, { path: file });
+  const [first] = await all(store, 'p');
+  const writing = store.updateHost('p', first!.host_id!, (host) => ({ ...host, host_name: 'renamed' }));
+  await new Promise((resolve) => setImmediate(resolve));
+  store.resetAll();
+  await t.rejects(writing, ResetError);
+  await store.settled();
+  t.same(store.projects(0, 10), { total: 0, projects: [] }, 'no project, moved or not');
+});
+
+t.test('a project a crash left unwritten (moved, then the process died before its write) is dropped at start', async (t) => {
+  const file = tempFile();
+  const first = storeOf(t, 5, { path: file });
+  await first.replaceHosts('p', () => [{ host_id: 'a' }]);
+  first.close();
+  const raw = new Database(file);
+  raw.exec("UPDATE projects SET written = 0 WHERE project_id = 'p'");
+  raw.close();
+  const second = storeOf(t, 5, { path: file });
+  t.equal((await all(second, 'p')).length, 5, 'the starting fleet again');
+  await second.settled();
+  second.close();
+  const check = new Database(file, { readonly: true });
+  t.teardown(() => check.close());
+  t.equal(check.prepare('SELECT count(*) FROM hosts').pluck().get(), 0, 'the unwritten fleet is gone from the file');
+});
+
 t.test('rows a crash left behind are deleted at the next start', async (t) => {
   const file = tempFile();
   const first = storeOf(t, 5, { path: file });

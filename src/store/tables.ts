@@ -1,0 +1,72 @@
+// The statements of one schema's tables (`main`, or with a file the in-memory `cache`), prepared
+// once: a fleet is in one schema, and every statement about it runs against that schema.
+import type Database from 'better-sqlite3';
+import { ROW_COLUMNS } from './rows.js';
+
+export interface FleetRow {
+  fleet: number;
+  generator: string;
+  seed: number;
+  generated: number;
+  hosts: number;
+  nextPos: number;
+}
+
+/** What the store calls on a prepared statement (better-sqlite3's statements have it). */
+export interface Statement<P extends unknown[], R> {
+  run(...params: P): { changes: number };
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+export type Tables = ReturnType<typeof prepareTables>;
+
+export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
+  const on = (table: string) => `${schema}.${table}`;
+  const prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql);
+  /** A statement that gives one column's value. */
+  const value = <P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql).pluck();
+  return {
+    schema,
+    project: prepare<[string], { fleet: number; written: number }>(`SELECT fleet, written FROM ${on('projects')} WHERE project_id = ?`),
+    fleet: prepare<[number], FleetRow>(`SELECT fleet, generator, seed, generated, hosts, next_pos AS nextPos FROM ${on('fleets')} WHERE fleet = ?`),
+    addFleet: prepare<[number, string, number, number]>(`INSERT INTO ${on('fleets')} (fleet, generator, seed, generated, hosts, next_pos) VALUES (?, ?, ?, ?, 0, 0)`),
+    fleetSize: prepare<[number, number, number]>(`UPDATE ${on('fleets')} SET hosts = ?, next_pos = ? WHERE fleet = ?`),
+    pointProject: prepare<[string, number, number]>(
+      `INSERT INTO ${on('projects')} (project_id, fleet, written, writes) VALUES (?, ?, ?, 0) ON CONFLICT (project_id) DO UPDATE SET fleet = excluded.fleet, written = excluded.written`,
+    ),
+    markWritten: prepare<[number, string]>(`UPDATE ${on('projects')} SET written = 1, writes = ? WHERE project_id = ?`),
+    writes: value<[string], number>(`SELECT writes FROM ${on('projects')} WHERE project_id = ?`),
+    deleteProject: prepare<[string]>(`DELETE FROM ${on('projects')} WHERE project_id = ?`),
+    unwritten: prepare<[], { project_id: string; fleet: number }>(`SELECT project_id, fleet FROM ${on('projects')} WHERE written = 0`),
+    addGarbage: prepare<[number]>(`INSERT OR IGNORE INTO ${on('garbage')} (fleet) VALUES (?)`),
+    removeGarbage: prepare<[number]>(`DELETE FROM ${on('garbage')} WHERE fleet = ?`),
+    garbage: value<[], number>(`SELECT fleet FROM ${on('garbage')}`),
+    lastFleet: value<[], number | null>(`SELECT max(fleet) FROM (SELECT max(fleet) AS fleet FROM ${on('fleets')} UNION ALL SELECT max(fleet) FROM ${on('garbage')})`),
+    insertHost: prepare(`INSERT INTO ${on('hosts')} (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (fleet, host_id) DO NOTHING`),
+    insertDoc: prepare<[number, number, string]>(`INSERT INTO ${on('docs')} (fleet, pos, doc) VALUES (?, ?, ?) ON CONFLICT (fleet, pos) DO UPDATE SET doc = excluded.doc`),
+    hostByHostId: prepare<[number, string], { pos: number; bits: number; ep: number }>(`SELECT pos, bits, ep FROM ${on('hosts')} WHERE fleet = ? AND host_id = ?`),
+    deleteHost: prepare<[number, number]>(`DELETE FROM ${on('hosts')} WHERE fleet = ? AND pos = ?`),
+    deleteDoc: prepare<[number, number]>(`DELETE FROM ${on('docs')} WHERE fleet = ? AND pos = ?`),
+    countCombo: prepare<[number, number, number, number]>(
+      `INSERT INTO ${on('combos')} (fleet, ep, bits, hosts) VALUES (?, ?, ?, ?) ON CONFLICT (fleet, ep, bits) DO UPDATE SET hosts = hosts + excluded.hosts`,
+    ),
+    findCode: value<[number, number, string], number>(`SELECT code FROM ${on('texts')} WHERE fleet = ? AND kind = ? AND text = ?`),
+    lastCode: value<[number, number], number | null>(`SELECT max(code) FROM ${on('texts')} WHERE fleet = ? AND kind = ?`),
+    addText: prepare<[number, number, number, string]>(`INSERT INTO ${on('texts')} (fleet, kind, code, text) VALUES (?, ?, ?, ?)`),
+    positions: value<[number, number, number, number], number>(`SELECT pos FROM ${on('hosts')} WHERE fleet = ? AND pos >= ? AND pos < ? ORDER BY pos LIMIT ?`),
+    docsAt: prepare<[number, string], { pos: number; doc: string }>(`SELECT pos, doc FROM ${on('docs')} WHERE fleet = ? AND pos IN (SELECT value FROM json_each(?))`),
+    dropRows: prepare<[number, number, number]>(`DELETE FROM ${on('hosts')} WHERE fleet = ? AND pos >= ? AND pos < ?`),
+    dropDocs: prepare<[number, number, number]>(`DELETE FROM ${on('docs')} WHERE fleet = ? AND pos >= ? AND pos < ?`),
+    maxPos: value<[number], number | null>(`SELECT max(pos) FROM ${on('hosts')} WHERE fleet = ?`),
+    maxDocPos: value<[number], number | null>(`SELECT max(pos) FROM ${on('docs')} WHERE fleet = ?`),
+    dropFleet: prepare<[number]>(`DELETE FROM ${on('fleets')} WHERE fleet = ?`),
+    dropCombos: prepare<[number]>(`DELETE FROM ${on('combos')} WHERE fleet = ?`),
+    dropTexts: prepare<[number]>(`DELETE FROM ${on('texts')} WHERE fleet = ?`),
+    countSubstring: prepare<[number, string, number, number, string]>(
+      `INSERT INTO temp.substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM ${on('hosts')} WHERE fleet = ? AND pos < ? AND instr(name, ?) > 0 GROUP BY ep, bits`,
+    ),
+    pages: value<[], number>(`PRAGMA ${schema}.page_count`),
+    freePages: value<[], number>(`PRAGMA ${schema}.freelist_count`),
+  };
+}
