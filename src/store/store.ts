@@ -90,13 +90,25 @@ interface WriteItem {
   json: string | undefined;
 }
 
-/** Per host name substring, how many hosts of each combination hold it: kept in memory, never in the file. */
-const SUBSTRINGS = `
+/**
+ * Counts gathered for queries, kept in memory, never in the file: per host name substring, how
+ * many hosts of each combination hold it; per source (every combination, or a substring's) and
+ * set of dimensions, the counts by the values of those dimensions only.
+ */
+const COUNTS = `
   CREATE TEMP TABLE substrings (fleet INTEGER NOT NULL, substring TEXT NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
   CREATE INDEX temp.substrings_of ON substrings (fleet, substring);
+  CREATE TEMP TABLE marginals (fleet INTEGER NOT NULL, source TEXT NOT NULL, dimensions INTEGER NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
+  CREATE INDEX temp.marginals_of ON marginals (fleet, source, dimensions);
 `;
-/** Substrings whose counts are kept, over every fleet. */
+/** Substrings, and sets of dimensions, whose counts are kept, over every fleet. */
 const SUBSTRINGS_KEPT = 256;
+const MARGINALS_KEPT = 1024;
+
+/** The marginal counts of a source, by the bits of some dimensions (parameters: the source's name, the dimensions twice, the source's own, the dimensions). */
+function marginalOf(source: string): string {
+  return `(fleet, source, dimensions, ep, bits, hosts) SELECT fleet, ?, ?, ep, bits & ?, sum(hosts) FROM ${source} GROUP BY ep, bits & ?`;
+}
 /** How long a slice of a long write keeps the event loop, at most (about). */
 const SLICE_MS = 8;
 /** Rows a statement moves from the in-memory tables to the file's. */
@@ -124,8 +136,9 @@ export class HostStore {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Fleets in use by a long operation, never dropped meanwhile. */
   private readonly busy = new Map<number, number>();
-  /** The substrings counted (`fleet\0substring` → fleet), oldest first. */
-  private readonly substrings = new Map<string, number>();
+  /** The substrings counted, and the marginal counts, by key (`fleet\0...`), oldest first. */
+  private readonly substrings = new Map<string, { fleet: number; forget: () => void }>();
+  private readonly marginals = new Map<string, { fleet: number; forget: () => void }>();
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
   private readonly generatedJson = new Map<string, string>();
   private generatedJsonSize = 0;
@@ -139,7 +152,7 @@ export class HostStore {
   constructor(private readonly options: StoreOptions) {
     this.db = openDatabase(options.path, options.reset);
     this.db.pragma('temp_store = MEMORY');
-    this.db.exec(SUBSTRINGS);
+    this.db.exec(COUNTS);
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.generatedJsonBytes = options.generatedJsonBytes ?? 16 * 1024 * 1024;
     const db = this.db;
@@ -154,7 +167,9 @@ export class HostStore {
       doneAdding: db.prepare<[number]>('DELETE FROM main.adding WHERE fleet = ?'),
       adding: db.prepare<[], { fleet: number; start: number }>('SELECT fleet, start FROM main.adding'),
       forgetSubstring: db.prepare<[number, string]>('DELETE FROM temp.substrings WHERE fleet = ? AND substring = ?'),
-      forgetSubstrings: db.prepare<[number]>('DELETE FROM temp.substrings WHERE fleet = ?'),
+      forgetMarginal: db.prepare<[number, string, number]>('DELETE FROM temp.marginals WHERE fleet = ? AND source = ? AND dimensions = ?'),
+      forgetCounts: db.prepare<[number]>('DELETE FROM temp.substrings WHERE fleet = ?'),
+      forgetMarginals: db.prepare<[number]>('DELETE FROM temp.marginals WHERE fleet = ?'),
     };
     // A starting fleet that is written to moves, under its number, from the cache to the main tables.
     this.moves =
@@ -365,11 +380,12 @@ export class HostStore {
     this.generatedJson.clear();
     this.generatedJsonSize = 0;
     this.substrings.clear();
+    this.marginals.clear();
     this.db.transaction(() => {
       for (const { schema } of this.allTables()) {
         for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage']) this.db.exec(`DELETE FROM ${schema}.${table}`);
       }
-      this.db.exec('DELETE FROM temp.substrings');
+      this.db.exec('DELETE FROM temp.substrings; DELETE FROM temp.marginals');
     })();
   }
 
@@ -569,14 +585,10 @@ export class HostStore {
           tables.countCombo.run(info.fleet, ep, bits, hosts);
         }
       })();
-      if (!done) {
-        await nextTurn();
-        if (epoch !== this.epoch) throw new ResetError();
-        await this.makeRoom(info.fleet);
-      }
+      await nextTurn();
+      await this.makeRoom(info.fleet);
+      if (epoch !== this.epoch) throw new ResetError();
     }
-    await this.makeRoom(info.fleet);
-    if (epoch !== this.epoch) throw new ResetError();
     return pos - start;
   }
 
@@ -634,7 +646,7 @@ export class HostStore {
   /** After a write in place: the project is written, what was remembered of its fleet is not true any more. */
   private changed(projectId: string, info: FleetInfo): void {
     this.cache.forget(info.fleet);
-    this.forgetSubstrings(info.fleet);
+    this.forgetCounts(info.fleet);
     this.states.set(projectId, { info, written: true });
   }
 
@@ -660,22 +672,24 @@ export class HostStore {
   }
 
   /**
-   * The count of a query: a sum of the combination counts when every filter is a dimension (or
-   * the enterprise project), of the counts remembered for a host name substring when one is
-   * there too; else a count of the rows.
+   * The count of a query. When every filter is a dimension (or the enterprise project), and at
+   * most a host name substring besides: a sum over the counts kept per combination, or per
+   * combination holding the substring, gathered once for the dimensions the query tests. Else a
+   * count of the rows.
    */
   private count(info: FleetInfo, sql: { where: string; params: unknown[]; conditions: Condition[] }): number {
     const others = sql.conditions.filter((condition) => !condition.combos);
     const substring = others.length === 1 ? others[0]!.substring : undefined;
-    if (others.length === 0 || substring !== undefined) {
-      const counted = sql.conditions.filter((condition) => condition.combos);
-      const where = ['fleet = ?', ...(substring === undefined ? [] : ['substring = ?']), ...counted.map((condition) => condition.sql)].join(' AND ');
-      const params = [info.fleet, ...(substring === undefined ? [] : [substring]), ...counted.flatMap((condition) => bind(condition.params, info.fleet))];
-      if (substring !== undefined) this.countSubstring(info, substring);
-      const table = substring === undefined ? `${info.tables.schema}.combos` : 'temp.substrings';
-      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${table} WHERE ${where}`, true).get(...params) as number;
+    if (others.length > 0 && substring === undefined) {
+      return this.listQuery(`SELECT count(*) FROM ${info.tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
     }
-    return this.listQuery(`SELECT count(*) FROM ${info.tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
+    const counted = sql.conditions.filter((condition) => condition.combos);
+    const dimensions = [...new Set(counted.map((condition) => condition.dimension ?? 0))].reduce((sum, mask) => sum + mask, 0);
+    if (substring !== undefined) this.countSubstring(info, substring);
+    this.countMarginal(info, substring ?? '', dimensions);
+    const where = ['fleet = ?', 'source = ?', 'dimensions = ?', ...counted.map((condition) => condition.sql)].join(' AND ');
+    const params = [info.fleet, substring ?? '', dimensions, ...counted.flatMap((condition) => bind(condition.params, info.fleet))];
+    return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM temp.marginals WHERE ${where}`, true).get(...params) as number;
   }
 
   /**
@@ -683,21 +697,45 @@ export class HostStore {
    * types a few letters, then clicks through the other filters.
    */
   private countSubstring(info: FleetInfo, substring: string): void {
-    const key = `${info.fleet}\0${substring}`;
-    if (this.substrings.delete(key)) return void this.substrings.set(key, info.fleet);
-    if (this.substrings.size >= SUBSTRINGS_KEPT) {
-      const [oldest, fleet] = this.substrings.entries().next().value!;
-      this.substrings.delete(oldest);
-      this.statements.forgetSubstring.run(fleet, oldest.slice(oldest.indexOf('\0') + 1));
-    }
-    info.tables.countSubstring.run(info.fleet, substring, info.fleet, info.nextPos, substring);
-    this.substrings.set(key, info.fleet);
+    this.kept(this.substrings, `${info.fleet}\0${substring}`, SUBSTRINGS_KEPT, () => {
+      info.tables.countSubstring.run(info.fleet, substring, info.fleet, info.nextPos, substring);
+      return () => this.statements.forgetSubstring.run(info.fleet, substring);
+    });
   }
 
-  /** What was counted of a fleet's substrings is not true any more. */
-  private forgetSubstrings(fleet: number): void {
-    this.statements.forgetSubstrings.run(fleet);
-    for (const [key, of] of this.substrings) if (of === fleet) this.substrings.delete(key);
+  /**
+   * Sums, once, the counts of a source (every combination, or those holding a substring) by the
+   * dimensions a query tests: a handful of rows, which any values of those dimensions then sum.
+   */
+  private countMarginal(info: FleetInfo, source: string, dimensions: number): void {
+    this.kept(this.marginals, `${info.fleet}\0${source}\0${dimensions}`, MARGINALS_KEPT, () => {
+      if (source === '') this.listQuery(`INSERT INTO temp.marginals ${marginalOf(`${info.tables.schema}.combos WHERE fleet = ?`)}`).run('', dimensions, dimensions, info.fleet, dimensions);
+      else this.listQuery(`INSERT INTO temp.marginals ${marginalOf('temp.substrings WHERE fleet = ? AND substring = ?')}`).run(source, dimensions, dimensions, info.fleet, source, dimensions);
+      return () => this.statements.forgetMarginal.run(info.fleet, source, dimensions);
+    });
+  }
+
+  /** Keeps what `make` counts under a key, the most recently used `max` of them; `make` gives how to forget it. */
+  private kept(counts: Map<string, { fleet: number; forget: () => void }>, key: string, max: number, make: () => () => void): void {
+    const known = counts.get(key);
+    if (known) {
+      counts.delete(key);
+      counts.set(key, known);
+      return;
+    }
+    if (counts.size >= max) {
+      const [oldest, { forget }] = counts.entries().next().value!;
+      counts.delete(oldest);
+      forget();
+    }
+    counts.set(key, { fleet: Number(key.slice(0, key.indexOf('\0'))), forget: make() });
+  }
+
+  /** What was counted of a fleet (substrings, marginals) is not true any more. */
+  private forgetCounts(fleet: number): void {
+    this.statements.forgetCounts.run(fleet);
+    this.statements.forgetMarginals.run(fleet);
+    for (const counts of [this.substrings, this.marginals]) for (const [key, { fleet: of }] of counts) if (of === fleet) counts.delete(key);
   }
 
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */
@@ -732,7 +770,8 @@ export class HostStore {
     if (!statement) {
       // Bounded: the texts are made from the filter table, but there are many combinations.
       if (this.listQueries.size >= 512) this.listQueries.clear();
-      statement = this.db.prepare(sql).pluck(pluck);
+      statement = this.db.prepare(sql);
+      if (pluck) statement.pluck();
       this.listQueries.set(sql, statement);
     }
     return statement;
@@ -794,7 +833,7 @@ export class HostStore {
       await nextTurn();
       if (!this.db.open) return;
     }
-    this.forgetSubstrings(fleet);
+    this.forgetCounts(fleet);
     this.db.transaction(() => {
       tables.dropCombos.run(fleet);
       tables.dropTexts.run(fleet);

@@ -46,7 +46,7 @@ export interface ConsoleSetup {
   /** Where the page opens, e.g. `/_mock/ui/#requests`. */
   path?: string;
   /** Arranges data before the page opens. */
-  arrange?: (mock: HssMock) => void;
+  arrange?: (mock: HssMock) => Promise<unknown>;
   /** Prepares the page before it opens (e.g. routes). */
   prepare?: (page: Page) => Promise<void>;
 }
@@ -54,7 +54,7 @@ export interface ConsoleSetup {
 /** An emulator and a page on its console. */
 export async function openConsole(t: Tap, browser: Browser, setup: ConsoleSetup = {}): Promise<Session> {
   const mock = await startHssMock(setup.options);
-  setup.arrange?.(mock);
+  await setup.arrange?.(mock);
   const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
   t.teardown(async () => {
     await context.close();

@@ -27,9 +27,9 @@ function consoleTests(browser: Browser): void {
   t.test('Hosts: the table holds exactly the page the API answers for the same project, filters and offset', async (t) => {
     const session = await openConsole(t, browser, {
       options: { hosts: 60, seed: 2 },
-      arrange: (mock) => {
-        mock.hosts.generate('alpha', 3);
-        mock.hosts.generate('demo', 80, 4);
+      arrange: async (mock) => {
+        await mock.hosts.generate('alpha', 3);
+        await mock.hosts.generate('demo', 80, 4);
       },
     });
     const { page } = session;

@@ -201,6 +201,9 @@ t.test('with a file, starting fleets stay in memory: reading writes nothing; a w
   store.close();
   t.equal(fleetRows(), 0, 'reading two projects wrote no fleet to the file');
   const writer = storeOf(t, 3000, { path: file });
+  await writer.listHosts('q', ALL);
+  await writer.replaceHosts('q', () => [{ host_id: 'only' }]);
+  t.same((await all(writer, 'q')).map((host) => host.host_id), ['only'], 'a replace of a project only read: its starting fleet left the cache');
   const victim = before[1234]!;
   await writer.updateHost('p', victim.host_id!, (host) => ({ ...host, host_name: 'patched' }));
   const moved = await all(writer, 'p');
