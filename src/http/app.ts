@@ -2,8 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
-import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { createRequire } from 'node:module';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TObject, TSchema } from '@sinclair/typebox';
@@ -16,7 +15,7 @@ import { FaultInjector } from '../faults/faults.js';
 import { ApiError, errors, InputError, StartupError } from '../contract/errors.js';
 import { Fleet } from '../fleet/fleet.js';
 import { RequestJournal } from '../control/journal.js';
-import { registerRoutes, type App } from './routes.js';
+import { registerRoutes, type App, type RouteDeps } from './routes.js';
 import { BYTES_PER_GENERATED_HOST, DataLimitError, DuplicateHostError, HostStore, ResetError } from '../store/store.js';
 import { compile, compileQuery, describeError } from '../contract/validation.js';
 import { VERSION } from '../contract/version.js';
@@ -164,6 +163,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
       // Lenient decoding, as the gateway's: `+` is a space, broken %-escapes stay as they are.
       querystringParser: (query) => parseQueryString(query),
     },
+    schemaController: SCHEMA_CONTROLLER,
     clientErrorHandler: answerUnreadableRequest,
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
@@ -182,12 +182,6 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
   app.decorateRequest('caller', null);
   app.decorateRequest('errorCode', null);
   app.decorateRequest('fault', null);
-  // Validators and serializers are compiled on first use: most routes are never called in a
-  // run, and compiling them all would double the start-up time.
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    validatorOnFirstUse(() => (httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema))),
-  );
-  app.setSerializerCompiler(({ schema }) => onFirstUse(() => fastJson(schema)));
   // Callback hooks: cheaper than async ones on every request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -232,19 +226,48 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
 
   const control = new Control(store, fleet, journal, faults.rules);
   app.decorate('control', control);
-  app.register(swagger, { openapi: OPENAPI_INFO });
-  // Registered as a plugin, after the OpenAPI generator, so that it sees every route.
-  app.register(async (instance) =>
-    registerRoutes(instance.withTypeProvider<TypeBoxTypeProvider>(), {
-      store,
-      control,
-      authenticate: authenticationHook(authenticate, API_BODY_LIMIT),
-      injectFault: faultHook(faults, (request) => journalize(request, 0), stalled, closing.signal),
-      requireAdmin: adminGuard(options.adminToken),
-      controlBodyLimit: CONTROL_BODY_LIMIT,
-    }),
-  );
+  let document: Promise<unknown> | undefined;
+  const deps: RouteDeps = {
+    store,
+    control,
+    authenticate: authenticationHook(authenticate, API_BODY_LIMIT),
+    injectFault: faultHook(faults, (request) => journalize(request, 0), stalled, closing.signal),
+    requireAdmin: adminGuard(options.adminToken),
+    controlBodyLimit: CONTROL_BODY_LIMIT,
+    openApiDocument: () => (document ??= openApiDocument(deps)),
+  };
+  registerRoutes(app, deps);
   return app;
+}
+
+/**
+ * Validators and serializers, compiled on first use: most routes are never called in a run, and
+ * compiling them all would double the start-up time. Given at construction, so that Fastify does
+ * not load its own compilers (and their copies of Ajv) for nothing.
+ */
+const SCHEMA_CONTROLLER: FastifyServerOptions['schemaController'] = {
+  compilersFactory: {
+    // Fastify types these with Ajv's function type; ours is the same contract (a boolean, and `errors`).
+    buildValidator: () => (({ schema, httpPart }: { schema: unknown; httpPart?: string }) =>
+      validatorOnFirstUse(() => (httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema)))) as never,
+    buildSerializer: () => ({ schema }) => onFirstUse(() => fastJson(schema as TSchema)),
+  },
+};
+
+/**
+ * The OpenAPI document, made when first asked for (the generator and what it loads cost start-up
+ * time otherwise): the same routes, registered on an instance of their own after the generator,
+ * which sees them all; their handlers never run there.
+ */
+async function openApiDocument(deps: RouteDeps): Promise<unknown> {
+  const { default: swagger } = await import('@fastify/swagger');
+  const documenter = Fastify({ logger: false, exposeHeadRoutes: false, schemaController: SCHEMA_CONTROLLER }).withTypeProvider<TypeBoxTypeProvider>();
+  await documenter.register(swagger, { openapi: OPENAPI_INFO });
+  await documenter.register(async (instance) => registerRoutes(instance.withTypeProvider<TypeBoxTypeProvider>(), deps));
+  await documenter.ready();
+  const document = documenter.swagger();
+  await documenter.close();
+  return document;
 }
 
 const OPENAPI_INFO = {

@@ -57,6 +57,8 @@ export interface RouteDeps {
   requireAdmin: (headers: IncomingHttpHeaders) => void;
   /** Body limit of control API writes, in bytes. */
   controlBodyLimit: number;
+  /** The OpenAPI document of these routes. */
+  openApiDocument: () => Promise<unknown>;
 }
 
 /** Sends JSON that is already serialized (hosts are serialized by the Host schema), whole or streamed. */
@@ -241,7 +243,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
     },
   );
 
-  app.get('/_mock/openapi.json', { ...guarded, schema: { hide: true } }, async () => app.swagger());
+  app.get('/_mock/openapi.json', { ...guarded, schema: { hide: true } }, async () => deps.openApiDocument());
 
   // The web console: its files need no admin token (they hold no data; the page asks for it).
   const sendConsoleFile = async (reply: FastifyReply, name: string) => {
