@@ -213,6 +213,12 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     closing.abort();
     for (const socket of stalled) socket.destroy();
   });
+  // An answer sent while closing (a delay cut short) ends its connection: an idle keep-alive
+  // connection left behind would hold the close until its timeout.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing.signal.aborted) reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.setNotFoundHandler(async () => {
     throw errors.apiNotFound();
   });

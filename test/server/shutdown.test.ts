@@ -55,7 +55,10 @@ t.test('SIGTERM answers a delayed request at once, drops a stalled one, and exit
   const fired = async () => ((await (await fetch(`${url}/_mock/faults`)).json()) as { faults: { fired: number }[] }).faults.map((rule) => rule.fired);
   while ((await fired()).join() !== '1,1') continue;
   child.kill('SIGTERM');
-  t.equal((await delayed).status, 200, 'the delayed request is answered, without the rest of its delay');
+  const answer = await delayed;
+  t.equal(answer.status, 200, 'the delayed request is answered, without the rest of its delay');
+  // Left open, the idle keep-alive connection would hold the close until its timeout.
+  t.equal(answer.headers.get('connection'), 'close', 'the answer ends its connection');
   t.equal(await stalled, 'dropped');
   const [code] = await once(child, 'exit');
   t.equal(code, 0, 'exit code 0: not killed by the 10-second grace timeout');
