@@ -85,6 +85,12 @@ interface ProjectState {
 }
 
 /** A host to write: the host, and its JSON unless the generator can make it again. */
+/** A row of a page: its position, and its value of the page's order. */
+interface PageRow {
+  pos: number;
+  key: number;
+}
+
 interface WriteItem {
   host: Host;
   json: string | undefined;
@@ -201,7 +207,6 @@ export class HostStore {
     // built only when something is not.
     const { limit, offset, refresh, ...filters } = query;
     const memo = this.cache.memo(info.fleet, JSON.stringify(filters));
-    const order = orderOf(query);
     let sql: { where: string; params: unknown[]; conditions: Condition[] } | undefined;
     const filterSql = () => {
       if (!sql) {
@@ -229,13 +234,8 @@ export class HostStore {
         ? this.listQuery(
             `SELECT pos, pos AS key FROM ${info.tables.schema}.hosts INDEXED BY hosts_combo WHERE fleet = ? AND pos >= ? AND pos < ? AND (ep, bits) IN (SELECT ep, bits FROM ${info.tables.schema}.combos WHERE fleet = ? AND ${conditions.map((condition) => condition.sql).join(' AND ')}) ORDER BY pos LIMIT ? OFFSET ?`,
           ).all(info.fleet, start.pos, info.nextPos, info.fleet, ...conditions.flatMap((condition) => bind(condition.params, info.fleet)), limit, skip)
-        : this.listQuery(`SELECT pos, ${order.key} AS key FROM ${info.tables.schema}.hosts WHERE ${where} AND ${order.after} ORDER BY ${order.by} LIMIT ? OFFSET ?`).all(
-            ...params,
-            ...order.afterParams(start),
-            limit,
-            skip,
-          )
-    ) as { pos: number; key: number }[];
+        : this.rowsInOrder(info, query, { where, params }, start, skip, limit)
+    ) as PageRow[];
     const last = rows.at(-1)!;
     memo.remember({ offset, key: rows[0]!.key, pos: rows[0]!.pos });
     memo.remember({ offset: offset + rows.length, key: last.key, pos: last.pos + 1 });
@@ -765,6 +765,30 @@ export class HostStore {
   }
 
   /** A prepared list query; `pluck` for those that give one value. */
+  /**
+   * `limit` matches in the query's order, from `skip` rows past a checkpoint. By position, or by a
+   * sort key with position breaking ties, both directions walking the index on (key, pos).
+   * Descending, that index gives a key's positions backwards, so SQLite sorts a key's run before
+   * taking from it: the rest of the checkpoint's key is read first, by position, so that a walk
+   * through a long run of one key (every host without risks) does not sort the run on every page.
+   */
+  private rowsInOrder(info: FleetInfo, query: ListHostsQuery, filter: { where: string; params: unknown[] }, start: Checkpoint, skip: number, limit: number): PageRow[] {
+    const column = query.sort_key === undefined ? 'pos' : SORT_COLUMNS[query.sort_key];
+    // Named, for SQLite would otherwise step through positions, testing the key on each row.
+    const from = `FROM ${info.tables.schema}.hosts${column === 'pos' ? '' : ` INDEXED BY hosts_${column}`} WHERE ${filter.where}`;
+    const page = (rest: string, params: unknown[], take: number, skipped: number) =>
+      this.listQuery(`SELECT pos, ${column} AS key ${from} AND ${rest} LIMIT ? OFFSET ?`).all(...filter.params, ...params, take, skipped) as PageRow[];
+    if (column === 'pos') return page('pos >= ? ORDER BY pos', [start.pos], limit, skip);
+    if (query.sort_dir === 'asc') return page(`(${column}, pos) >= (?, ?) ORDER BY ${column}, pos`, [start.key ?? -1, start.pos], limit, skip);
+    // Keys are counts and epoch milliseconds: never negative, always under 2^53.
+    if (start.key === null) return page(`${column} < ? ORDER BY ${column} DESC, pos`, [2 ** 53], limit, skip);
+    const sameKey = page(`${column} = ? AND pos >= ? ORDER BY pos`, [start.key, start.pos], limit, skip);
+    if (sameKey.length === limit) return sameKey;
+    // The key's run ended within the page, or before it (then the rows to skip go past the run).
+    const skipBelow = sameKey.length > 0 ? 0 : skip - (this.listQuery(`SELECT count(*) ${from} AND ${column} = ? AND pos >= ?`, true).get(...filter.params, start.key, start.pos) as number);
+    return [...sameKey, ...page(`${column} < ? ORDER BY ${column} DESC, pos`, [start.key], limit - sameKey.length, skipBelow)];
+  }
+
   private listQuery(sql: string, pluck = false): Database.Statement {
     let statement = this.listQueries.get(sql);
     if (!statement) {
@@ -859,27 +883,3 @@ function shapeOf(query: ListHostsQuery): AnswerShape {
   return { loginLocations: query.get_common_login_locations === true, runtimes: query.incluster !== undefined };
 }
 
-/**
- * How a query orders its matches: by position, or by a sort key with position breaking ties in
- * either direction; and how a page starts at a checkpoint. Descending, the index on (key, pos) is
- * walked by key only, positions sorted within each key (SQLite sorts such runs one at a time).
- */
-function orderOf(query: ListHostsQuery): {
-  key: string;
-  by: string;
-  after: string;
-  afterParams: (start: Checkpoint) => number[];
-} {
-  if (query.sort_key === undefined) return { key: 'pos', by: 'pos', after: 'pos >= ?', afterParams: (start) => [start.pos] };
-  const column = SORT_COLUMNS[query.sort_key];
-  // Sort keys are counts and epoch milliseconds: never negative, never past 2^53.
-  if (query.sort_dir === 'asc') {
-    return { key: column, by: `${column}, pos`, after: `(${column}, pos) >= (?, ?)`, afterParams: ({ key, pos }) => [key ?? -1, pos] };
-  }
-  return {
-    key: column,
-    by: `${column} DESC, pos`,
-    after: `${column} <= ? AND (${column} < ? OR pos >= ?)`,
-    afterParams: ({ key, pos }) => [key ?? Number.MAX_SAFE_INTEGER, key ?? Number.MAX_SAFE_INTEGER, pos],
-  };
-}

@@ -130,3 +130,26 @@ t.test('sorted walks (limit 20, offset += page) in both directions: the order ho
   }
   t.ok(new Set(hosts.map(riskNum)).size < hosts.length, 'there are ties to break');
 });
+
+t.test('sorted pages asked in any order, of any size: each is its slice of the whole order', async (t) => {
+  const { app, hosts } = await fleet(t);
+  const riskNum = (host: Host) => (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
+  const scanTime = (host: Host) => host.agent_update_time ?? 0;
+  // Jumps forward and back, so that pages start past remembered positions by a few rows, by more
+  // than a run of equal keys, and inside runs.
+  const pages = [[0, 7], [30, 25], [3, 50], [200, 13], [90, 1], [91, 40], [399, 20], [150, 100], [5, 200]] as const;
+  for (const [key, value] of [['risk_num', riskNum], ['recent_scan_time', scanTime]] as const) {
+    for (const direction of ['asc', 'desc']) {
+      const sign = direction === 'asc' ? 1 : -1;
+      const expected = [...hosts].sort((a, b) => sign * (value(a) - value(b))).map((host) => host.host_id);
+      for (const [offset, limit] of pages) {
+        const { body } = await listHosts(app, `${ALL}&sort_key=${key}&sort_dir=${direction}&limit=${limit}&offset=${offset}`, undefined, PATH);
+        t.same(
+          body.data_list.map((host) => host.host_id),
+          expected.slice(offset, offset + limit),
+          `${key} ${direction}, offset ${offset}, limit ${limit}`,
+        );
+      }
+    }
+  }
+});
