@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The Docker image, built and run for real: builds it, starts it, waits for its health check,
 # lists hosts with curl, loads the web console's files, checks that it runs as `node`, stops it
-# with SIGTERM and checks that it exited cleanly. The engine: CONTAINER_ENGINE if set, else docker, else podman, else a
-# podman-compatible stand-in beside the repository (../shared/tools/podman) where one exists.
+# with SIGTERM and checks that it exited cleanly. The engine: CONTAINER_ENGINE if set, else docker, else a
+# podman-compatible stand-in beside the repository (../shared/tools/podman) where one exists (it
+# configures podman for machines where its defaults cannot run a container), else podman.
 # CI runs it after the tests (npm run test:container).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${CONTAINER_ENGINE:-}" ]; then engine=$CONTAINER_ENGINE
 elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then engine=docker
-elif command -v podman >/dev/null 2>&1; then engine=podman
 elif [ -x "$repo/../shared/tools/podman" ]; then engine="$repo/../shared/tools/podman"
+elif command -v podman >/dev/null 2>&1; then engine=podman
 else
   echo "container test: no container engine found; install docker or podman, or set CONTAINER_ENGINE=/path/to/engine" >&2
   exit 2
