@@ -7,11 +7,13 @@ export interface CacheLimits {
   fleets: number;
   filtersPerFleet: number;
   checkpointsPerFilter: number;
+  /** Checkpoints over every memo (each about 50 bytes). */
+  checkpoints: number;
   /** Bytes of serialized hosts kept in pages, over every project. */
   pageBytes: number;
 }
 
-const DEFAULT_LIMITS: CacheLimits = { fleets: 1000, filtersPerFleet: 256, checkpointsPerFilter: 1024, pageBytes: 32 * 1024 * 1024 };
+const DEFAULT_LIMITS: CacheLimits = { fleets: 1000, filtersPerFleet: 256, checkpointsPerFilter: 1024, checkpoints: 500_000, pageBytes: 32 * 1024 * 1024 };
 
 /** A budget of bytes shared by every memo's pages; when it runs out, the oldest pages are forgotten first. */
 class PageBudget {
@@ -61,7 +63,14 @@ export class FilterMemo {
   constructor(
     private readonly budget: PageBudget,
     private readonly maxCheckpoints: number,
+    /** Checkpoints over every memo of the cache. */
+    private readonly tally: { checkpoints: number },
   ) {}
+
+  /** Checkpoints remembered (the start aside). */
+  get checkpointCount(): number {
+    return this.checkpoints.length - 1;
+  }
 
   /** A page served before, by offset and limit. */
   page(offset: number, limit: number): string | undefined {
@@ -93,7 +102,11 @@ export class FilterMemo {
   /** Records where the matching row at an offset is. */
   remember(checkpoint: Checkpoint): void {
     if (this.nearest(checkpoint.offset).offset === checkpoint.offset) return;
-    if (this.checkpoints.length >= this.maxCheckpoints) this.checkpoints = [START];
+    if (this.checkpoints.length >= this.maxCheckpoints) {
+      this.tally.checkpoints -= this.checkpointCount;
+      this.checkpoints = [START];
+    }
+    this.tally.checkpoints += 1;
     const after = this.checkpoints.findIndex((known) => known.offset > checkpoint.offset);
     this.checkpoints.splice(after === -1 ? this.checkpoints.length : after, 0, checkpoint);
   }
@@ -102,6 +115,7 @@ export class FilterMemo {
 export class ListCache {
   private readonly fleets = new Map<number, Map<string, FilterMemo>>();
   private readonly budget: PageBudget;
+  private readonly tally = { checkpoints: 0 };
 
   constructor(private readonly limits: CacheLimits = DEFAULT_LIMITS) {
     this.budget = new PageBudget(limits.pageBytes);
@@ -109,16 +123,17 @@ export class ListCache {
 
   /** What is known of a filter combination (its validated filters and order, as one key) of a fleet. */
   memo(fleet: number, filterKey: string): FilterMemo {
+    if (this.tally.checkpoints > this.limits.checkpoints) this.forget();
     let filters = this.fleets.get(fleet);
     if (!filters) {
-      if (this.fleets.size >= this.limits.fleets) this.fleets.clear();
+      if (this.fleets.size >= this.limits.fleets) this.forget();
       filters = new Map();
       this.fleets.set(fleet, filters);
     }
     let memo = filters.get(filterKey);
     if (!memo) {
-      if (filters.size >= this.limits.filtersPerFleet) filters.clear();
-      memo = new FilterMemo(this.budget, this.limits.checkpointsPerFilter);
+      if (filters.size >= this.limits.filtersPerFleet) this.forgetMemos(filters);
+      memo = new FilterMemo(this.budget, this.limits.checkpointsPerFilter, this.tally);
       filters.set(filterKey, memo);
     }
     return memo;
@@ -126,7 +141,18 @@ export class ListCache {
 
   /** Forgets what is known of a fleet (it changed), or of every fleet. */
   forget(fleet?: number): void {
-    if (fleet === undefined) this.fleets.clear();
-    else this.fleets.delete(fleet);
+    if (fleet === undefined) {
+      this.fleets.clear();
+      this.tally.checkpoints = 0;
+      return;
+    }
+    const filters = this.fleets.get(fleet);
+    if (filters) this.forgetMemos(filters);
+    this.fleets.delete(fleet);
+  }
+
+  private forgetMemos(filters: Map<string, FilterMemo>): void {
+    for (const memo of filters.values()) this.tally.checkpoints -= memo.checkpointCount;
+    filters.clear();
   }
 }

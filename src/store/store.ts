@@ -18,6 +18,7 @@ import { serializeHost, shapeHostJson, type AnswerShape, type Host, type ListHos
 import { openDatabase, SORT_COLUMNS } from './database.js';
 import { conditionsOf, FLEET, type Condition } from './filters.js';
 import { ListCache, type Checkpoint } from './list-cache.js';
+import { KeptCounts } from './kept-counts.js';
 import { Dictionary } from './rows.js';
 import { prepareTables, type FleetRow, type Tables } from './tables.js';
 
@@ -84,22 +85,25 @@ interface ProjectState {
   written: boolean;
 }
 
-/** A host to write: the host, and its JSON unless the generator can make it again. */
 /** A row of a page: its position, and its value of the page's order. */
 interface PageRow {
   pos: number;
   key: number;
 }
 
+/** Hosts by combination of enterprise project and bits (`ep:bits`). */
+type Combos = Map<string, number>;
+
+/** A host to write: the host, and its JSON unless the generator can make it again. */
 interface WriteItem {
   host: Host;
   json: string | undefined;
 }
 
 /**
- * Counts gathered for queries, kept in memory, never in the file: per host name substring, how
- * many hosts of each combination hold it; per source (every combination, or a substring's) and
- * set of dimensions, the counts by the values of those dimensions only.
+ * Counts gathered for queries, in SQLite's temporary tables, never in the --db file: per host
+ * name substring, how many hosts of each combination hold it; per source (every combination, or
+ * a substring's) and set of dimensions, the counts by the values of those dimensions only.
  */
 const COUNTS = `
   CREATE TEMP TABLE substrings (fleet INTEGER NOT NULL, substring TEXT NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
@@ -107,9 +111,12 @@ const COUNTS = `
   CREATE TEMP TABLE marginals (fleet INTEGER NOT NULL, source TEXT NOT NULL, dimensions INTEGER NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
   CREATE INDEX temp.marginals_of ON marginals (fleet, source, dimensions);
 `;
-/** Substrings, and sets of dimensions, whose counts are kept, over every fleet. */
-const SUBSTRINGS_KEPT = 256;
-const MARGINALS_KEPT = 1024;
+/**
+ * Substrings, and sets of dimensions, whose counts are kept over every fleet, and their rows at
+ * most (one a combination, about 40 bytes): hundreds of queries' worth at 2,000,000 hosts.
+ */
+const SUBSTRINGS_KEPT = { entries: 256, rows: 500_000 };
+const MARGINALS_KEPT = { entries: 1024, rows: 500_000 };
 
 /** The marginal counts of a source, by the bits of some dimensions (parameters: the source's name, the dimensions twice, the source's own, the dimensions). */
 function marginalOf(source: string): string {
@@ -142,9 +149,9 @@ export class HostStore {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Fleets in use by a long operation, never dropped meanwhile. */
   private readonly busy = new Map<number, number>();
-  /** The substrings counted, and the marginal counts, by key (`fleet\0...`), oldest first. */
-  private readonly substrings = new Map<string, { fleet: number; forget: () => void }>();
-  private readonly marginals = new Map<string, { fleet: number; forget: () => void }>();
+  /** The substrings counted, and the marginal counts, by key (`fleet\0...`). */
+  private readonly substrings = new KeptCounts(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
+  private readonly marginals = new KeptCounts(MARGINALS_KEPT.entries, MARGINALS_KEPT.rows);
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
   private readonly generatedJson = new Map<string, string>();
   private generatedJsonSize = 0;
@@ -174,7 +181,7 @@ export class HostStore {
       adding: db.prepare<[], { fleet: number; start: number }>('SELECT fleet, start FROM main.adding'),
       forgetSubstring: db.prepare<[number, string]>('DELETE FROM temp.substrings WHERE fleet = ? AND substring = ?'),
       forgetMarginal: db.prepare<[number, string, number]>('DELETE FROM temp.marginals WHERE fleet = ? AND source = ? AND dimensions = ?'),
-      forgetCounts: db.prepare<[number]>('DELETE FROM temp.substrings WHERE fleet = ?'),
+      forgetSubstrings: db.prepare<[number]>('DELETE FROM temp.substrings WHERE fleet = ?'),
       forgetMarginals: db.prepare<[number]>('DELETE FROM temp.marginals WHERE fleet = ?'),
     };
     // A starting fleet that is written to moves, under its number, from the cache to the main tables.
@@ -299,19 +306,28 @@ export class HostStore {
       const hosts = make(write);
       if (info.hosts + hosts.length > max) throw new InputError(`the project would hold ${info.hosts + hosts.length} hosts; at most ${max}`);
       const start = info.nextPos;
-      this.statements.startAdding.run(info.fleet, start);
+      // Held, so that another project's write cannot drop this fleet to make room while it grows.
+      this.hold(info.fleet);
       try {
-        await this.writeRows(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })), start);
-      } catch (error) {
-        await this.dropRows(info, start, start + hosts.length);
-        this.statements.doneAdding.run(info.fleet);
-        throw error;
+        this.statements.startAdding.run(info.fleet, start);
+        let combos: Combos;
+        try {
+          ({ combos } = await this.writeRows(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })), start));
+        } catch (error) {
+          await this.dropRows(info, start, start + hosts.length);
+          this.statements.doneAdding.run(info.fleet);
+          throw error;
+        }
+        // Counted with the add's end, so that no count ever includes rows readers cannot see.
+        this.db.transaction(() => {
+          this.statements.doneAdding.run(info.fleet);
+          this.countCombos(info, combos);
+          this.resize(info, info.hosts + hosts.length, start + hosts.length);
+          this.mainTables.markWritten.run(write, projectId);
+        })();
+      } finally {
+        this.release(info.fleet);
       }
-      this.db.transaction(() => {
-        this.statements.doneAdding.run(info.fleet);
-        this.resize(info, info.hosts + hosts.length, start + hosts.length);
-        this.mainTables.markWritten.run(write, projectId);
-      })();
       this.changed(projectId, info);
       return hosts;
     });
@@ -536,8 +552,11 @@ export class HostStore {
   private async fill(projectId: string, info: FleetInfo, items: Iterable<WriteItem>): Promise<void> {
     this.hold(info.fleet);
     try {
-      const written = await this.writeRows(projectId, info, items, 0);
-      this.resize(info, written, written);
+      const { written, combos } = await this.writeRows(projectId, info, items, 0);
+      this.db.transaction(() => {
+        this.countCombos(info, combos);
+        this.resize(info, written, written);
+      })();
     } catch (error) {
       void this.collectGarbage();
       throw error;
@@ -552,18 +571,19 @@ export class HostStore {
   }
 
   /**
-   * Writes hosts at positions from `start` on, in slices, and counts their combinations. Returns
-   * how many were written. Stops with a DataLimitError when the data limit is reached and nothing
-   * can be dropped, and with a DuplicateHostError on a host_id the fleet already has.
+   * Writes hosts at positions from `start` on, in slices. Returns how many were written and how
+   * many of each combination, for the caller to count when the rows become visible. Stops with a
+   * DataLimitError when the data limit is reached and nothing can be dropped, and with a
+   * DuplicateHostError on a host_id the fleet already has.
    */
-  private async writeRows(projectId: string, info: FleetInfo, items: Iterable<WriteItem>, start: number): Promise<number> {
+  private async writeRows(projectId: string, info: FleetInfo, items: Iterable<WriteItem>, start: number): Promise<{ written: number; combos: Combos }> {
     const epoch = this.epoch;
     const iterator = items[Symbol.iterator]();
     const { tables } = info;
     const dictionary = new Dictionary(info.fleet, tables);
+    const combos: Combos = new Map();
     let pos = start;
     for (let done = false; !done; ) {
-      const combos = new Map<string, number>();
       this.db.transaction(() => {
         const until = performance.now() + SLICE_MS;
         do {
@@ -580,16 +600,20 @@ export class HostStore {
           combos.set(combo, (combos.get(combo) ?? 0) + 1);
           pos += 1;
         } while ((pos & 63) !== 0 || performance.now() < until);
-        for (const [combo, hosts] of combos) {
-          const [ep, bits] = combo.split(':').map(Number) as [number, number];
-          tables.countCombo.run(info.fleet, ep, bits, hosts);
-        }
       })();
       await nextTurn();
       await this.makeRoom(info.fleet);
       if (epoch !== this.epoch) throw new ResetError();
     }
-    return pos - start;
+    return { written: pos - start, combos };
+  }
+
+  /** Adds hosts to the counts of their combinations (`ep:bits`). */
+  private countCombos({ tables, fleet }: FleetInfo, combos: Combos): void {
+    for (const [combo, hosts] of combos) {
+      const [ep, bits] = combo.split(':').map(Number) as [number, number];
+      tables.countCombo.run(fleet, ep, bits, hosts);
+    }
   }
 
   /**
@@ -697,10 +721,10 @@ export class HostStore {
    * types a few letters, then clicks through the other filters.
    */
   private countSubstring(info: FleetInfo, substring: string): void {
-    this.kept(this.substrings, `${info.fleet}\0${substring}`, SUBSTRINGS_KEPT, () => {
-      info.tables.countSubstring.run(info.fleet, substring, info.fleet, info.nextPos, substring);
-      return () => this.statements.forgetSubstring.run(info.fleet, substring);
-    });
+    this.substrings.keep(info.fleet, `${info.fleet}\0${substring}`, () => ({
+      rows: info.tables.countSubstring.run(info.fleet, substring, info.fleet, info.nextPos, substring).changes,
+      forget: () => this.statements.forgetSubstring.run(info.fleet, substring),
+    }));
   }
 
   /**
@@ -708,34 +732,21 @@ export class HostStore {
    * dimensions a query tests: a handful of rows, which any values of those dimensions then sum.
    */
   private countMarginal(info: FleetInfo, source: string, dimensions: number): void {
-    this.kept(this.marginals, `${info.fleet}\0${source}\0${dimensions}`, MARGINALS_KEPT, () => {
-      if (source === '') this.listQuery(`INSERT INTO temp.marginals ${marginalOf(`${info.tables.schema}.combos WHERE fleet = ?`)}`).run('', dimensions, dimensions, info.fleet, dimensions);
-      else this.listQuery(`INSERT INTO temp.marginals ${marginalOf('temp.substrings WHERE fleet = ? AND substring = ?')}`).run(source, dimensions, dimensions, info.fleet, source, dimensions);
-      return () => this.statements.forgetMarginal.run(info.fleet, source, dimensions);
-    });
-  }
-
-  /** Keeps what `make` counts under a key, the most recently used `max` of them; `make` gives how to forget it. */
-  private kept(counts: Map<string, { fleet: number; forget: () => void }>, key: string, max: number, make: () => () => void): void {
-    const known = counts.get(key);
-    if (known) {
-      counts.delete(key);
-      counts.set(key, known);
-      return;
-    }
-    if (counts.size >= max) {
-      const [oldest, { forget }] = counts.entries().next().value!;
-      counts.delete(oldest);
-      forget();
-    }
-    counts.set(key, { fleet: Number(key.slice(0, key.indexOf('\0'))), forget: make() });
+    this.marginals.keep(info.fleet, `${info.fleet}\0${source}\0${dimensions}`, () => ({
+      rows: (source === ''
+        ? this.listQuery(`INSERT INTO temp.marginals ${marginalOf(`${info.tables.schema}.combos WHERE fleet = ?`)}`).run('', dimensions, dimensions, info.fleet, dimensions)
+        : this.listQuery(`INSERT INTO temp.marginals ${marginalOf('temp.substrings WHERE fleet = ? AND substring = ?')}`).run(source, dimensions, dimensions, info.fleet, source, dimensions)
+      ).changes,
+      forget: () => this.statements.forgetMarginal.run(info.fleet, source, dimensions),
+    }));
   }
 
   /** What was counted of a fleet (substrings, marginals) is not true any more. */
   private forgetCounts(fleet: number): void {
-    this.statements.forgetCounts.run(fleet);
+    this.statements.forgetSubstrings.run(fleet);
     this.statements.forgetMarginals.run(fleet);
-    for (const counts of [this.substrings, this.marginals]) for (const [key, { fleet: of }] of counts) if (of === fleet) counts.delete(key);
+    this.substrings.forgetFleet(fleet);
+    this.marginals.forgetFleet(fleet);
   }
 
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */
@@ -764,7 +775,6 @@ export class HostStore {
     return json;
   }
 
-  /** A prepared list query; `pluck` for those that give one value. */
   /**
    * `limit` matches in the query's order, from `skip` rows past a checkpoint. By position, or by a
    * sort key with position breaking ties, both directions walking the index on (key, pos).
@@ -789,6 +799,7 @@ export class HostStore {
     return [...sameKey, ...page(`${column} < ? ORDER BY ${column} DESC, pos`, [start.key], limit - sameKey.length, skipBelow)];
   }
 
+  /** A prepared list query; `pluck` for those that give one value. */
   private listQuery(sql: string, pluck = false): Database.Statement {
     let statement = this.listQueries.get(sql);
     if (!statement) {

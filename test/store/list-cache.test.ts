@@ -2,7 +2,7 @@
 import t from 'tap';
 import { ListCache } from '../../src/store/list-cache.js';
 
-const small = { fleets: 2, filtersPerFleet: 2, checkpointsPerFilter: 4, pageBytes: 10 };
+const small = { fleets: 2, filtersPerFleet: 2, checkpointsPerFilter: 4, checkpoints: 100, pageBytes: 10 };
 
 t.test('checkpoints: the nearest below an offset', async (t) => {
   const memo = new ListCache().memo(1, 'f');
@@ -45,6 +45,22 @@ t.test('bounded: checkpoints, filters, projects and page bytes', async (t) => {
   second.rememberPage(0, 10, 'ghijk');
   t.equal(first.page(0, 10), undefined, 'past the byte budget, earlier pages are forgotten');
   t.equal(second.page(0, 10), 'ghijk');
+});
+
+t.test('checkpoints over every fleet are bounded; a forgotten fleet gives its share back', async (t) => {
+  const cache = new ListCache({ ...small, fleets: 100, checkpointsPerFilter: 100, checkpoints: 5 });
+  const walk = (fleet: number, pages: number) => {
+    const memo = cache.memo(fleet, 'f');
+    for (let i = 1; i <= pages; i++) memo.remember({ offset: i * 10, key: null, pos: i * 100 });
+    return memo;
+  };
+  walk(1, 3);
+  walk(2, 3);
+  cache.forget(1);
+  t.same(walk(3, 0).nearest(35), { offset: 0, key: null, pos: 0 }, 'a new memo starts at the start');
+  t.same(cache.memo(2, 'f').nearest(35), { offset: 30, key: null, pos: 300 }, 'within the bound once fleet 1 is forgotten');
+  walk(3, 3);
+  t.same(cache.memo(2, 'f').nearest(35), { offset: 0, key: null, pos: 0 }, 'past the bound, everything is forgotten');
 });
 
 t.test('forget one fleet, or all', async (t) => {

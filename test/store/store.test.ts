@@ -68,8 +68,8 @@ t.test('counts by host name substring are remembered, and forgotten when the fle
   const victim = hosts.find((host) => !host.host_name!.includes('web'))!;
   await store.updateHost('p', victim.host_id!, (host) => ({ ...host, host_name: 'now-a-WEB-server' }));
   t.equal(await count({ host_name: 'web', os_type: victim.os_type }), expected('web', (host) => host.os_type === victim.os_type) + 1, 'a renamed host counts');
-  for (let i = 0; i < 300; i++) await count({ host_name: `x${i}` });
-  t.equal(await count({ host_name: 'web' }), expected('web') + 1, 'still right after many other substrings');
+  for (let i = 0; i < 1100; i++) await count({ host_name: `x${i}` });
+  t.equal(await count({ host_name: 'web' }), expected('web') + 1, 'still right after more other substrings than are kept, with their sums');
 });
 
 t.test('a generated fleet keeps no JSON: its hosts are made again, the same as the generator makes them', async (t) => {
@@ -106,6 +106,36 @@ t.test('an add is all or nothing, and a refused one does not count as a write', 
   t.same(writes, [1, 2, 2, 2], 'refused writes left the write count where it was');
   t.same((await all(store, 'p')).slice(5).map((host) => host.host_id), ['a', 'e'], 'nothing of the refused adds');
   t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 7);
+});
+
+t.test('a long add refused at its end counts nothing, before or after', async (t) => {
+  const store = storeOf(t, 5);
+  const existing = (await all(store, 'p'))[0]!.host_id!;
+  // Thousands of hosts take many slices; the duplicate comes last.
+  const hosts: Host[] = [...new HostFactory(3, 'added').generate(20_000), { host_id: existing }];
+  const adding = store.addHosts('p', () => hosts, 100_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 5, 'a count during the add sees none of it');
+  await t.rejects(adding, DuplicateHostError);
+  t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 5, 'nor after its refusal');
+  t.equal((await store.listHosts('p', { ...ALL, os_type: 'Linux', limit: 0 })).total, (await all(store, 'p')).filter((host) => host.os_type === 'Linux').length, 'nor with a filter');
+});
+
+t.test('a project growing by an add is not dropped to make room for others meanwhile', async (t) => {
+  const limit = 12 * 2 ** 20;
+  const store = storeOf(t, 2000, { dataLimit: limit });
+  const others: string[] = [];
+  while (store.dataSize().data_bytes < limit / 2) await store.listHosts(`other${others.push(`other${others.length}`) - 1}`, ALL);
+  await store.listHosts('grown', ALL);
+  for (const other of others) await store.listHosts(other, ALL);
+  // Least recently used of all now, and only read: the first a reader would drop.
+  const added = [...new HostFactory(3, 'added').generate(3000)];
+  let done = false;
+  const adding = store.addHosts('grown', () => added, 100_000).finally(() => (done = true));
+  for (let i = 0; !done && i < 1000; i++) await store.listHosts(`reader${i}`, ALL);
+  await adding;
+  t.ok(store.projects(0, 1000).total < others.length + 2, 'others were dropped to make room');
+  t.same((await all(store, 'grown')).slice(2000).map((host) => host.host_id), added.map((host) => host.host_id), 'its starting fleet and the add');
 });
 
 t.test('starting fleets make room for each other within the data limit, and come back the same', async (t) => {
@@ -226,6 +256,10 @@ t.test('a full reset while a starting fleet moves to the file: the write stops, 
   await t.rejects(writing, ResetError);
   await store.settled();
   t.same(store.projects(0, 10), { total: 0, projects: [] }, 'no project, moved or not');
+  store.close();
+  const raw = new Database(file, { readonly: true });
+  t.same(raw.prepare('SELECT (SELECT count(*) FROM hosts) AS hosts, (SELECT count(*) FROM fleets) AS fleets').get(), { hosts: 0, fleets: 0 }, 'no row of it in the file');
+  raw.close();
 });
 
 t.test('a project a crash left unwritten (moved, then the process died before its write) is dropped at start', async (t) => {
