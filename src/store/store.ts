@@ -336,10 +336,10 @@ export class HostStore {
   /** Replaces one host, keeping its place; `change` gives the new host from the current one. Undefined when there is no such host. */
   updateHost(projectId: string, hostId: string, change: (current: Host) => Host): Promise<Host | undefined> {
     return this.queued(projectId, async () => {
+      if (!(await this.holds(projectId, hostId))) return undefined;
       const { info } = await this.writable(projectId);
       const { tables } = info;
-      const row = tables.hostByHostId.get(info.fleet, hostId);
-      if (!row) return undefined;
+      const row = tables.hostByHostId.get(info.fleet, hostId)!;
       const current = JSON.parse(this.hostsJson(info, [row.pos], { loginLocations: true, runtimes: true })[0]!) as Host;
       const host = change(current);
       const write = this.writesOf(projectId) + 1;
@@ -360,10 +360,10 @@ export class HostStore {
   /** Deletes one host; false when there is no such host. */
   deleteHost(projectId: string, hostId: string): Promise<boolean> {
     return this.queued(projectId, async () => {
+      if (!(await this.holds(projectId, hostId))) return false;
       const { info } = await this.writable(projectId);
       const { tables } = info;
-      const row = tables.hostByHostId.get(info.fleet, hostId);
-      if (!row) return false;
+      const row = tables.hostByHostId.get(info.fleet, hostId)!;
       const write = this.writesOf(projectId) + 1;
       this.db.transaction(() => {
         tables.deleteHost.run(info.fleet, row.pos);
@@ -504,10 +504,17 @@ export class HostStore {
     return { fleet, generator, seed, generated, hosts: 0, nextPos: 0, tables };
   }
 
+  /** Whether a project has a host: looked up where its fleet is, so that a miss moves nothing to the file. */
+  private async holds(projectId: string, hostId: string): Promise<boolean> {
+    const { info } = await this.materialized(projectId);
+    return info.tables.hostByHostId.get(info.fleet, hostId) !== undefined;
+  }
+
   /**
    * The project's state, inside its queue, for a write in place: with a file, a starting fleet
    * first moves (in slices, under its number) from the in-memory tables to the file's.
    */
+
   private async writable(projectId: string): Promise<ProjectState> {
     const state = await this.materialized(projectId);
     const moves = this.moves;
@@ -868,6 +875,8 @@ export class HostStore {
       await nextTurn();
       if (!this.db.open) return;
     }
+    // A fleet moved to the file keeps its number: when its copy in memory goes, what was counted
+    // and made of it is forgotten too, which costs the file's copy a recount, never a wrong answer.
     this.forgetCounts(fleet);
     this.db.transaction(() => {
       tables.dropCombos.run(fleet);

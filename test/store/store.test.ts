@@ -215,7 +215,7 @@ t.test('a file keeps what was written, and drops at start what it can make again
   second.close();
 });
 
-t.test('with a file, starting fleets stay in memory: reading writes nothing; a write in place moves the fleet to the file', async (t) => {
+t.test('with a file, starting fleets stay in memory: reading (or missing a host) writes nothing; a write in place moves the fleet to the file', async (t) => {
   const file = tempFile();
   const store = storeOf(t, 3000, { path: file });
   const fleetRows = () => {
@@ -228,8 +228,10 @@ t.test('with a file, starting fleets stay in memory: reading writes nothing; a w
   };
   const before = await all(store, 'p');
   await store.listHosts('q', { ...ALL, os_type: 'Linux' });
+  t.equal(await store.updateHost('p', 'no-such-host', (host) => host), undefined);
+  t.equal(await store.deleteHost('q', 'no-such-host'), false);
   store.close();
-  t.equal(fleetRows(), 0, 'reading two projects wrote no fleet to the file');
+  t.equal(fleetRows(), 0, 'reading two projects, and a patch and a delete of hosts they lack, wrote no fleet to the file');
   const writer = storeOf(t, 3000, { path: file });
   await writer.listHosts('q', ALL);
   await writer.replaceHosts('q', () => [{ host_id: 'only' }]);
