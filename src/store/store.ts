@@ -514,7 +514,6 @@ export class HostStore {
    * The project's state, inside its queue, for a write in place: with a file, a starting fleet
    * first moves (in slices, under its number) from the in-memory tables to the file's.
    */
-
   private async writable(projectId: string): Promise<ProjectState> {
     const state = await this.materialized(projectId);
     const moves = this.moves;
