@@ -208,8 +208,11 @@ export class HostStore {
    * The page of a project's hosts that a query selects, and how many it selects in all. The count
    * is remembered until the fleet changes; a page starts from the nearest remembered position.
    */
-  async listHosts(projectId: string, query: ListHostsQuery): Promise<HostPage> {
-    const { info } = await this.project(projectId);
+  listHosts(projectId: string, query: ListHostsQuery): Promise<HostPage> {
+    return this.withState(projectId, (id) => this.project(id), ({ info }) => this.page(info, query));
+  }
+
+  private page(info: FleetInfo, query: ListHostsQuery): HostPage {
     // The filters (and order, and shape) as they were validated name what is remembered; SQL is
     // built only when something is not.
     const { limit, offset, refresh, ...filters } = query;
@@ -253,12 +256,16 @@ export class HostStore {
 
   /** Every host of a project, in API order, as JSON texts: a thousand at a time, so that any fleet can be listed. */
   async allHostsJson(projectId: string): Promise<AsyncIterable<string[]>> {
-    const { info } = await this.project(projectId);
-    return this.batches(info);
+    // Had once here, so that a failure (the data limit) comes before the first batch.
+    await this.project(projectId);
+    return this.batches(projectId);
   }
 
-  private async *batches(info: FleetInfo): AsyncGenerator<string[]> {
-    this.hold(info.fleet);
+  private async *batches(projectId: string): AsyncGenerator<string[]> {
+    const info = await this.withState(projectId, (id) => this.project(id), ({ info }) => {
+      this.hold(info.fleet);
+      return info;
+    });
     try {
       const next = (from: number) => info.tables.positions.all(info.fleet, from, info.nextPos, 1000);
       for (let positions = next(0); positions.length > 0; positions = next(positions.at(-1)! + 1)) {
@@ -283,8 +290,7 @@ export class HostStore {
       const write = this.writesOf(projectId) + 1;
       const hosts = make(write);
       const info = this.newFleet(this.mainTables, projectId, 0, 0);
-      await this.fill(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })));
-      this.point(projectId, info, write);
+      await this.fill(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })), () => this.point(projectId, info, write));
       return hosts;
     });
   }
@@ -293,67 +299,69 @@ export class HostStore {
   generate(projectId: string, seed: number, count: number): Promise<void> {
     return this.queued(projectId, async () => {
       const info = this.newFleet(this.mainTables, projectId, seed, count);
-      await this.fill(projectId, info, this.generatedItems(info));
-      this.point(projectId, info, this.writesOf(projectId) + 1);
+      await this.fill(projectId, info, this.generatedItems(info), () => this.point(projectId, info, this.writesOf(projectId) + 1));
     });
   }
 
   /** Adds hosts after the project's current ones, all or none; a project holds at most `max`. `make(write)` as for `replaceHosts`. */
   addHosts(projectId: string, make: (write: number) => Host[], max: number): Promise<Host[]> {
-    return this.queued(projectId, async () => {
-      const { info } = await this.writable(projectId);
-      const write = this.writesOf(projectId) + 1;
-      const hosts = make(write);
-      if (info.hosts + hosts.length > max) throw new InputError(`the project would hold ${info.hosts + hosts.length} hosts; at most ${max}`);
-      const start = info.nextPos;
-      // Held, so that another project's write cannot drop this fleet to make room while it grows.
-      this.hold(info.fleet);
+    return this.queued(projectId, () => this.withState(projectId, (id) => this.writable(id), (state) => this.add(projectId, state.info, make, max)));
+  }
+
+  /** An add to a fleet had this turn; it holds the fleet before its first await. */
+  private async add(projectId: string, info: FleetInfo, make: (write: number) => Host[], max: number): Promise<Host[]> {
+    const write = this.writesOf(projectId) + 1;
+    const hosts = make(write);
+    if (info.hosts + hosts.length > max) throw new InputError(`the project would hold ${info.hosts + hosts.length} hosts; at most ${max}`);
+    const start = info.nextPos;
+    // Held, so that another project's write cannot drop this fleet to make room while it grows.
+    this.hold(info.fleet);
+    try {
+      this.statements.startAdding.run(info.fleet, start);
+      let combos: Combos;
       try {
-        this.statements.startAdding.run(info.fleet, start);
-        let combos: Combos;
-        try {
-          ({ combos } = await this.writeRows(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })), start));
-        } catch (error) {
-          await this.dropRows(info, start, start + hosts.length);
-          this.statements.doneAdding.run(info.fleet);
-          throw error;
-        }
-        // Counted with the add's end, so that no count ever includes rows readers cannot see.
-        this.db.transaction(() => {
-          this.statements.doneAdding.run(info.fleet);
-          this.countCombos(info, combos);
-          this.resize(info, info.hosts + hosts.length, start + hosts.length);
-          this.mainTables.markWritten.run(write, projectId);
-        })();
-      } finally {
-        this.release(info.fleet);
+        ({ combos } = await this.writeRows(projectId, info, hosts.map((host) => ({ host, json: serializeHost(host) })), start));
+      } catch (error) {
+        await this.dropRows(info, start, start + hosts.length);
+        this.statements.doneAdding.run(info.fleet);
+        throw error;
       }
-      this.changed(projectId, info);
-      return hosts;
-    });
+      // Counted with the add's end, so that no count ever includes rows readers cannot see.
+      this.db.transaction(() => {
+        this.statements.doneAdding.run(info.fleet);
+        this.countCombos(info, combos);
+        this.resize(info, info.hosts + hosts.length, start + hosts.length);
+        this.mainTables.markWritten.run(write, projectId);
+      })();
+    } finally {
+      this.release(info.fleet);
+    }
+    this.changed(projectId, info);
+    return hosts;
   }
 
   /** Replaces one host, keeping its place; `change` gives the new host from the current one. Undefined when there is no such host. */
   updateHost(projectId: string, hostId: string, change: (current: Host) => Host): Promise<Host | undefined> {
     return this.queued(projectId, async () => {
       if (!(await this.holds(projectId, hostId))) return undefined;
-      const { info } = await this.writable(projectId);
-      const { tables } = info;
-      const row = tables.hostByHostId.get(info.fleet, hostId)!;
-      const current = JSON.parse(this.hostsJson(info, [row.pos], { loginLocations: true, runtimes: true })[0]!) as Host;
-      const host = change(current);
-      const write = this.writesOf(projectId) + 1;
-      this.db.transaction(() => {
-        const updated = new Dictionary(info.fleet, tables).row(row.pos, host);
-        tables.deleteHost.run(info.fleet, row.pos);
-        tables.insertHost.run(...updated.values);
-        tables.insertDoc.run(info.fleet, row.pos, serializeHost(host));
-        tables.countCombo.run(info.fleet, row.ep, row.bits, -1);
-        tables.countCombo.run(info.fleet, updated.ep, updated.bits, 1);
-        tables.markWritten.run(write, projectId);
-      })();
-      this.changed(projectId, info);
-      return host;
+      return this.withState(projectId, (id) => this.writable(id), ({ info }) => {
+        const { tables } = info;
+        const row = tables.hostByHostId.get(info.fleet, hostId)!;
+        const current = JSON.parse(this.hostsJson(info, [row.pos], { loginLocations: true, runtimes: true })[0]!) as Host;
+        const host = change(current);
+        const write = this.writesOf(projectId) + 1;
+        this.db.transaction(() => {
+          const updated = new Dictionary(info.fleet, tables).row(row.pos, host);
+          tables.deleteHost.run(info.fleet, row.pos);
+          tables.insertHost.run(...updated.values);
+          tables.insertDoc.run(info.fleet, row.pos, serializeHost(host));
+          tables.countCombo.run(info.fleet, row.ep, row.bits, -1);
+          tables.countCombo.run(info.fleet, updated.ep, updated.bits, 1);
+          tables.markWritten.run(write, projectId);
+        })();
+        this.changed(projectId, info);
+        return host;
+      });
     });
   }
 
@@ -361,19 +369,20 @@ export class HostStore {
   deleteHost(projectId: string, hostId: string): Promise<boolean> {
     return this.queued(projectId, async () => {
       if (!(await this.holds(projectId, hostId))) return false;
-      const { info } = await this.writable(projectId);
-      const { tables } = info;
-      const row = tables.hostByHostId.get(info.fleet, hostId)!;
-      const write = this.writesOf(projectId) + 1;
-      this.db.transaction(() => {
-        tables.deleteHost.run(info.fleet, row.pos);
-        tables.deleteDoc.run(info.fleet, row.pos);
-        tables.countCombo.run(info.fleet, row.ep, row.bits, -1);
-        this.resize(info, info.hosts - 1, info.nextPos);
-        tables.markWritten.run(write, projectId);
-      })();
-      this.changed(projectId, info);
-      return true;
+      return this.withState(projectId, (id) => this.writable(id), ({ info }) => {
+        const { tables } = info;
+        const row = tables.hostByHostId.get(info.fleet, hostId)!;
+        const write = this.writesOf(projectId) + 1;
+        this.db.transaction(() => {
+          tables.deleteHost.run(info.fleet, row.pos);
+          tables.deleteDoc.run(info.fleet, row.pos);
+          tables.countCombo.run(info.fleet, row.ep, row.bits, -1);
+          this.resize(info, info.hosts - 1, info.nextPos);
+          tables.markWritten.run(write, projectId);
+        })();
+        this.changed(projectId, info);
+        return true;
+      });
     });
   }
 
@@ -419,6 +428,18 @@ export class HostStore {
     let pages = 0;
     for (const tables of this.allTables()) pages += tables.pages.get()! - tables.freePages.get()!;
     return pages * this.pageSize;
+  }
+
+  /**
+   * Runs `use` on a project's state in the turn `get` gives it: a state dropped while it was
+   * awaited (a starting fleet dropped to make room for another, a reset) is had again, so that
+   * nothing reads or writes a fleet being deleted. `use` holds what it needs before its first await.
+   */
+  private async withState<T>(projectId: string, get: (projectId: string) => Promise<ProjectState> | ProjectState, use: (state: ProjectState) => T): Promise<Awaited<T>> {
+    for (;;) {
+      const state = await get(projectId);
+      if (this.states.get(projectId) === state) return await use(state);
+    }
   }
 
   /**
@@ -468,13 +489,14 @@ export class HostStore {
     const starting = this.options.startingFleet(projectId);
     const generated = 'count' in starting;
     const info = this.newFleet(this.startingTables, projectId, generated ? starting.seed : 0, generated ? starting.count : 0);
-    await this.fill(projectId, info, generated ? this.generatedItems(info) : starting.hosts.map((host) => ({ host, json: serializeHost(host) })));
-    this.db.transaction(() => {
-      info.tables.pointProject.run(projectId, info.fleet, 0);
-      info.tables.removeGarbage.run(info.fleet);
-    })();
     const state = { info, written: false };
-    this.states.set(projectId, state);
+    await this.fill(projectId, info, generated ? this.generatedItems(info) : starting.hosts.map((host) => ({ host, json: serializeHost(host) })), () => {
+      this.db.transaction(() => {
+        info.tables.pointProject.run(projectId, info.fleet, 0);
+        info.tables.removeGarbage.run(info.fleet);
+      })();
+      this.states.set(projectId, state);
+    });
     return state;
   }
 
@@ -505,17 +527,20 @@ export class HostStore {
   }
 
   /** Whether a project has a host: looked up where its fleet is, so that a miss moves nothing to the file. */
-  private async holds(projectId: string, hostId: string): Promise<boolean> {
-    const { info } = await this.materialized(projectId);
-    return info.tables.hostByHostId.get(info.fleet, hostId) !== undefined;
+  private holds(projectId: string, hostId: string): Promise<boolean> {
+    return this.withState(projectId, (id) => this.materialized(id), ({ info }) => info.tables.hostByHostId.get(info.fleet, hostId) !== undefined);
   }
 
   /**
    * The project's state, inside its queue, for a write in place: with a file, a starting fleet
    * first moves (in slices, under its number) from the in-memory tables to the file's.
    */
-  private async writable(projectId: string): Promise<ProjectState> {
-    const state = await this.materialized(projectId);
+  private writable(projectId: string): Promise<ProjectState> {
+    return this.withState(projectId, (id) => this.materialized(id), (state) => this.moveToFile(projectId, state));
+  }
+
+  /** A starting fleet had this turn, moved to the file's tables; it holds the fleet before its first await. */
+  private async moveToFile(projectId: string, state: ProjectState): Promise<ProjectState> {
     const moves = this.moves;
     if (state.info.tables === this.mainTables || !moves) return state;
     const { info } = state;
@@ -542,20 +567,21 @@ export class HostStore {
         info.tables.deleteProject.run(projectId);
         info.tables.addGarbage.run(info.fleet);
       })();
-    } catch (error) {
-      void this.collectGarbage();
-      throw error;
     } finally {
+      // Either copy is garbage now: the one in memory once moved, the file's if the move failed.
       this.release(info.fleet);
+      void this.collectGarbage();
     }
     const moved = { info: { ...info, tables: this.mainTables }, written: false };
     this.states.set(projectId, moved);
-    void this.collectGarbage();
     return moved;
   }
 
-  /** Writes every host of a new fleet; on failure the fleet stays garbage and is dropped. */
-  private async fill(projectId: string, info: FleetInfo, items: Iterable<WriteItem>): Promise<void> {
+  /**
+   * Writes every host of a new fleet, then `point`s a project to it while it is still held: a
+   * garbage collection in between would delete it. On failure the fleet stays garbage and is dropped.
+   */
+  private async fill(projectId: string, info: FleetInfo, items: Iterable<WriteItem>, point: () => void): Promise<void> {
     this.hold(info.fleet);
     try {
       const { written, combos } = await this.writeRows(projectId, info, items, 0);
@@ -563,11 +589,10 @@ export class HostStore {
         this.countCombos(info, combos);
         this.resize(info, written, written);
       })();
-    } catch (error) {
-      void this.collectGarbage();
-      throw error;
+      point();
     } finally {
       this.release(info.fleet);
+      void this.collectGarbage();
     }
   }
 

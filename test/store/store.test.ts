@@ -9,6 +9,7 @@ import t from 'tap';
 import { InputError, StartupError } from '../../src/contract/errors.js';
 import type { Host, ListHostsQuery } from '../../src/contract/schemas.js';
 import { Fleet } from '../../src/fleet/fleet.js';
+import { seededRandom } from '../../src/faults/faults.js';
 import { HostFactory } from '../../src/fleet/generator.js';
 import { DataLimitError, DuplicateHostError, HostStore, ResetError, type StoreOptions } from '../../src/store/store.js';
 
@@ -193,6 +194,56 @@ t.test('two listings of one fleet at once, while starting fleets make room', asy
   };
   t.equal(await rest(firstIterator, a.value as string[]), 3000, 'a fleet being listed is not dropped');
   t.equal(await rest(secondIterator, b.value as string[]), 3000);
+});
+
+t.test('a first read and a reset of the project at once: the read is answered whole, by the fleet made again', async (t) => {
+  const store = storeOf(t, 50);
+  // The reset, queued behind the starting fleet, drops it before the reader reads it.
+  const [page] = await Promise.all([store.listHosts('p', ALL), store.resetProject('p')]);
+  t.equal(page.total, 50);
+  t.equal((JSON.parse(`[${page.hostsJson}]`) as Host[]).length, 50);
+});
+
+t.test('clients churning project ids while others write: every answer whole, every write kept (a fleet dropped while awaited is made again)', async (t) => {
+  // Starting fleets fill the limit within the first rounds, so that they are dropped while other
+  // clients wait for theirs, read them, write beside them and reset theirs.
+  const store = storeOf(t, 500, { dataLimit: 8 * 2 ** 20 });
+  const replacement = [...new HostFactory(2, 'put').generate(100)];
+  const problems: string[] = [];
+  const pageProblem = (page: { total: number; hostsJson: string }, offset: number, limit: number, total?: number) => {
+    const hosts = page.hostsJson === '' ? 0 : (JSON.parse(`[${page.hostsJson}]`) as Host[]).length;
+    if (total !== undefined && page.total !== total) return `total ${page.total}, not ${total}`;
+    return hosts === Math.max(0, Math.min(limit, page.total - offset)) ? undefined : `${hosts} hosts of ${page.total} from ${offset}, limit ${limit}`;
+  };
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, client) => {
+      const random = seededRandom(client + 1);
+      const home = `home${client}`;
+      let homeHosts = 500;
+      for (let serial = 0; serial < 150; serial++) {
+        const roll = random();
+        if (roll < 0.6) {
+          const [offset, limit] = [Math.floor(random() * 600), Math.floor(random() * 200)];
+          const problem = pageProblem(await store.listHosts(`p${client}-${Math.floor(serial / 10)}`, { ...ALL, offset, limit }), offset, limit, 500);
+          if (problem) problems.push(problem);
+        } else if (roll < 0.8) {
+          await store.addHosts(home, () => [{ host_id: `h${serial}` }], 100_000);
+          homeHosts += 1;
+        } else if (roll < 0.83) {
+          await store.replaceHosts(home, () => replacement);
+          homeHosts = replacement.length;
+        } else if (roll < 0.85) {
+          await store.resetProject(home);
+          homeHosts = 500;
+        } else {
+          const problem = pageProblem(await store.listHosts(home, { ...ALL, limit: 50 }), 0, 50, homeHosts);
+          if (problem) problems.push(`${home}: ${problem}`);
+        }
+      }
+    }),
+  );
+  t.same(problems, []);
+  t.ok(store.projects(0, 1000).total < 8 * 16, 'starting fleets were dropped to make room');
 });
 
 t.test('generators are kept for the fleets in use, and made again past them', async (t) => {
