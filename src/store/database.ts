@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { StartupError } from '../contract/errors.js';
 
 /** Bumped whenever the tables change; a file of another version is refused, not misread. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The column each `sort_key` sorts by, with an index (fleet, column, pos) that walks it either way. */
 export const SORT_COLUMNS = { risk_num: 'risk', recent_scan_time: 'scan' } as const;
@@ -58,11 +58,16 @@ function tablesOf(schema: 'main' | 'cache'): string {
   ) WITHOUT ROWID;
   CREATE UNIQUE INDEX ${schema}.hosts_host_id ON hosts (fleet, host_id);
   -- The hosts of a combination, in order: pages of few matches far apart are gathered through it.
-  CREATE INDEX ${schema}.hosts_combo ON hosts (fleet, ep, bits, pos);
+  -- With the name, it answers a host name substring's count by combination on its own, in
+  -- combination order: no sort (at 100,000 hosts, about a tenth of the time of the table's scan).
+  CREATE INDEX ${schema}.hosts_combo ON hosts (fleet, ep, bits, pos, name);
   CREATE INDEX ${schema}.hosts_risk ON hosts (fleet, risk, pos);
   CREATE INDEX ${schema}.hosts_scan ON hosts (fleet, scan, pos);
-  -- Hosts as JSON, for every host that is not the generator's (written, completed, patched).
-  CREATE TABLE ${schema}.docs (fleet INTEGER NOT NULL, pos INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (fleet, pos)) WITHOUT ROWID;
+  -- Hosts as JSON, for every host that is not the generator's (written, completed, patched). A
+  -- rowid table: an index's (or WITHOUT ROWID table's) cell keeps about 1 KB in its page and puts
+  -- the rest of a 1.5 KB host in an overflow page of its own, 4.9 KB a host where this takes 2.
+  CREATE TABLE ${schema}.docs (fleet INTEGER NOT NULL, pos INTEGER NOT NULL, doc TEXT NOT NULL);
+  CREATE UNIQUE INDEX ${schema}.docs_at ON docs (fleet, pos);
   -- How many hosts of a fleet have each combination of enterprise project and dimensions.
   CREATE TABLE ${schema}.combos (fleet INTEGER NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL, PRIMARY KEY (fleet, ep, bits)) WITHOUT ROWID;
   CREATE TABLE ${schema}.texts (fleet INTEGER NOT NULL, kind INTEGER NOT NULL, code INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (fleet, kind, code)) WITHOUT ROWID;

@@ -93,13 +93,6 @@ export function enumMask(name: EnumName, accepted: readonly (Value | null)[]): n
   return accepted.reduce<number>((mask, value) => mask + 2 ** (dimension.offset + (value === null ? dimension.values.length : dimension.values.indexOf(value))), 0);
 }
 
-/** Every bit of a dimension: what a count over that dimension keeps of a host's bits. */
-export function dimensionMask(name: EnumName | FlagName): number {
-  const dimension = DIMENSIONS.get(name)!;
-  const width = dimension.kind === 'flag' ? 1 : dimension.values.length + 1;
-  return 2 ** (dimension.offset + width) - 2 ** dimension.offset;
-}
-
 /** The bit of a flag: a host whose flag is true has it. */
 export function flagBit(name: FlagName): number {
   return 2 ** DIMENSIONS.get(name)!.offset;

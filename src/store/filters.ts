@@ -3,7 +3,7 @@
 // parameterized SQL, over the hosts or, when every filter is a dimension, over the counts kept
 // per combination of dimensions.
 import { EDITIONS, type ListHostsQuery } from '../contract/schemas.js';
-import { dimensionMask, enumMask, flagBit, type EnumName, type FlagName } from './dimensions.js';
+import { enumMask, flagBit, type EnumName, type FlagName } from './dimensions.js';
 import { labelsKey } from './labels.js';
 
 /** Text columns kept as codes of a per-fleet dictionary (the `texts` table), by kind. */
@@ -106,8 +106,6 @@ export interface Condition {
   params: unknown[];
   combos: boolean;
   substring?: string;
-  /** Every bit of the dimension the condition tests, if it tests one. */
-  dimension?: number;
 }
 
 export const FLEET = Symbol('fleet');
@@ -127,10 +125,10 @@ function conditionOf(filter: Filter, value: string | boolean, query: ListHostsQu
     }
     case 'enum': {
       const mask = enumMask(filter.dimension, filter.accepts ? filter.accepts(value as string, query) : [value]);
-      return { sql: 'bits & ? != 0', params: [mask], combos: true, dimension: dimensionMask(filter.dimension) };
+      return { sql: 'bits & ? != 0', params: [mask], combos: true };
     }
     case 'flag':
-      return { sql: `bits & ? ${value ? '!=' : '='} 0`, params: [flagBit(filter.dimension)], combos: true, dimension: dimensionMask(filter.dimension) };
+      return { sql: `bits & ? ${value ? '!=' : '='} 0`, params: [flagBit(filter.dimension)], combos: true };
     case 'coded': {
       const [subquery, params] = code(schema, filter.column, value as string);
       return { sql: `${filter.column} = ${subquery}`, params, combos: false };

@@ -47,7 +47,7 @@ export interface StoreOptions {
 }
 
 /** What a generated host takes in the database, about (its row, its share of the indexes and counts). */
-export const BYTES_PER_GENERATED_HOST = 240;
+export const BYTES_PER_GENERATED_HOST = 250;
 
 /** A write would give two hosts of one project the same host_id. */
 export class DuplicateHostError extends Error {
@@ -102,26 +102,17 @@ interface WriteItem {
 
 /**
  * Counts gathered for queries, in SQLite's temporary tables, never in the --db file: per host
- * name substring, how many hosts of each combination hold it; per source (every combination, or
- * a substring's) and set of dimensions, the counts by the values of those dimensions only.
+ * name substring, how many hosts of each combination hold it.
  */
 const COUNTS = `
   CREATE TEMP TABLE substrings (fleet INTEGER NOT NULL, substring TEXT NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
   CREATE INDEX temp.substrings_of ON substrings (fleet, substring);
-  CREATE TEMP TABLE marginals (fleet INTEGER NOT NULL, source TEXT NOT NULL, dimensions INTEGER NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
-  CREATE INDEX temp.marginals_of ON marginals (fleet, source, dimensions);
 `;
 /**
- * Substrings, and sets of dimensions, whose counts are kept over every fleet, and their rows at
- * most (one a combination, about 40 bytes): hundreds of queries' worth at 2,000,000 hosts.
+ * Substrings whose counts are kept over every fleet, and their rows at most (one a combination,
+ * about 40 bytes): hundreds of substrings' worth at 2,000,000 hosts.
  */
 const SUBSTRINGS_KEPT = { entries: 256, rows: 500_000 };
-const MARGINALS_KEPT = { entries: 1024, rows: 500_000 };
-
-/** The marginal counts of a source, by the bits of some dimensions (parameters: the source's name, the dimensions twice, the source's own, the dimensions). */
-function marginalOf(source: string): string {
-  return `(fleet, source, dimensions, ep, bits, hosts) SELECT fleet, ?, ?, ep, bits & ?, sum(hosts) FROM ${source} GROUP BY ep, bits & ?`;
-}
 /** How long a slice of a long write keeps the event loop, at most (about). */
 const SLICE_MS = 8;
 /** Rows a statement moves from the in-memory tables to the file's. */
@@ -149,9 +140,8 @@ export class HostStore {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Fleets in use by a long operation, never dropped meanwhile. */
   private readonly busy = new Map<number, number>();
-  /** The substrings counted, and the marginal counts, by key (`fleet\0...`). */
+  /** The substrings counted, by key (`fleet\0substring`). */
   private readonly substrings = new KeptCounts(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
-  private readonly marginals = new KeptCounts(MARGINALS_KEPT.entries, MARGINALS_KEPT.rows);
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
   private readonly generatedJson = new Map<string, string>();
   private generatedJsonSize = 0;
@@ -180,9 +170,7 @@ export class HostStore {
       doneAdding: db.prepare<[number]>('DELETE FROM main.adding WHERE fleet = ?'),
       adding: db.prepare<[], { fleet: number; start: number }>('SELECT fleet, start FROM main.adding'),
       forgetSubstring: db.prepare<[number, string]>('DELETE FROM temp.substrings WHERE fleet = ? AND substring = ?'),
-      forgetMarginal: db.prepare<[number, string, number]>('DELETE FROM temp.marginals WHERE fleet = ? AND source = ? AND dimensions = ?'),
       forgetSubstrings: db.prepare<[number]>('DELETE FROM temp.substrings WHERE fleet = ?'),
-      forgetMarginals: db.prepare<[number]>('DELETE FROM temp.marginals WHERE fleet = ?'),
     };
     // A starting fleet that is written to moves, under its number, from the cache to the main tables.
     this.moves =
@@ -405,12 +393,11 @@ export class HostStore {
     this.generatedJson.clear();
     this.generatedJsonSize = 0;
     this.substrings.clear();
-    this.marginals.clear();
     this.db.transaction(() => {
       for (const { schema } of this.allTables()) {
         for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage']) this.db.exec(`DELETE FROM ${schema}.${table}`);
       }
-      this.db.exec('DELETE FROM temp.substrings; DELETE FROM temp.marginals');
+      this.db.exec('DELETE FROM temp.substrings');
     })();
   }
 
@@ -729,8 +716,8 @@ export class HostStore {
   /**
    * The count of a query. When every filter is a dimension (or the enterprise project), and at
    * most a host name substring besides: a sum over the counts kept per combination, or per
-   * combination holding the substring, gathered once for the dimensions the query tests. Else a
-   * count of the rows.
+   * combination holding the substring (tens of thousands of rows at 100,000 hosts, where the
+   * hosts are a hundred thousand wide rows). Else a count of the rows.
    */
   private count(info: FleetInfo, sql: { where: string; params: unknown[]; conditions: Condition[] }): number {
     const others = sql.conditions.filter((condition) => !condition.combos);
@@ -738,13 +725,13 @@ export class HostStore {
     if (others.length > 0 && substring === undefined) {
       return this.listQuery(`SELECT count(*) FROM ${info.tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
     }
-    const counted = sql.conditions.filter((condition) => condition.combos);
-    const dimensions = [...new Set(counted.map((condition) => condition.dimension ?? 0))].reduce((sum, mask) => sum + mask, 0);
     if (substring !== undefined) this.countSubstring(info, substring);
-    this.countMarginal(info, substring ?? '', dimensions);
-    const where = ['fleet = ?', 'source = ?', 'dimensions = ?', ...counted.map((condition) => condition.sql)].join(' AND ');
-    const params = [info.fleet, substring ?? '', dimensions, ...counted.flatMap((condition) => bind(condition.params, info.fleet))];
-    return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM temp.marginals WHERE ${where}`, true).get(...params) as number;
+    const counted = sql.conditions.filter((condition) => condition.combos);
+    const [source, ...sourceParams] =
+      substring === undefined ? [`${info.tables.schema}.combos WHERE fleet = ?`, info.fleet] : ['temp.substrings WHERE fleet = ? AND substring = ?', info.fleet, substring];
+    const where = [source, ...counted.map((condition) => condition.sql)].join(' AND ');
+    const params = [...sourceParams, ...counted.flatMap((condition) => bind(condition.params, info.fleet))];
+    return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${where}`, true).get(...params) as number;
   }
 
   /**
@@ -758,26 +745,10 @@ export class HostStore {
     }));
   }
 
-  /**
-   * Sums, once, the counts of a source (every combination, or those holding a substring) by the
-   * dimensions a query tests: a handful of rows, which any values of those dimensions then sum.
-   */
-  private countMarginal(info: FleetInfo, source: string, dimensions: number): void {
-    this.marginals.keep(info.fleet, `${info.fleet}\0${source}\0${dimensions}`, () => ({
-      rows: (source === ''
-        ? this.listQuery(`INSERT INTO temp.marginals ${marginalOf(`${info.tables.schema}.combos WHERE fleet = ?`)}`).run('', dimensions, dimensions, info.fleet, dimensions)
-        : this.listQuery(`INSERT INTO temp.marginals ${marginalOf('temp.substrings WHERE fleet = ? AND substring = ?')}`).run(source, dimensions, dimensions, info.fleet, source, dimensions)
-      ).changes,
-      forget: () => this.statements.forgetMarginal.run(info.fleet, source, dimensions),
-    }));
-  }
-
-  /** What was counted of a fleet (substrings, marginals) is not true any more. */
+  /** What was counted of a fleet (by substring) is not true any more. */
   private forgetCounts(fleet: number): void {
     this.statements.forgetSubstrings.run(fleet);
-    this.statements.forgetMarginals.run(fleet);
     this.substrings.forgetFleet(fleet);
-    this.marginals.forgetFleet(fleet);
   }
 
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */

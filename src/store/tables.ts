@@ -64,7 +64,7 @@ export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
     dropCombos: prepare<[number]>(`DELETE FROM ${on('combos')} WHERE fleet = ?`),
     dropTexts: prepare<[number]>(`DELETE FROM ${on('texts')} WHERE fleet = ?`),
     countSubstring: prepare<[number, string, number, number, string]>(
-      `INSERT INTO temp.substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM ${on('hosts')} WHERE fleet = ? AND pos < ? AND instr(name, ?) > 0 GROUP BY ep, bits`,
+      `INSERT INTO temp.substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM ${on('hosts')} INDEXED BY hosts_combo WHERE fleet = ? AND pos < ? AND instr(name, ?) > 0 GROUP BY ep, bits`,
     ),
     pages: value<[], number>(`PRAGMA ${schema}.page_count`),
     freePages: value<[], number>(`PRAGMA ${schema}.freelist_count`),

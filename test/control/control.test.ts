@@ -157,9 +157,9 @@ t.test('the data limit: a write that does not fit is a 507, and writes nothing',
 });
 
 t.test('a starting fleet larger than the data limit: refused at start, or (past written data) a 507', async (t) => {
-  t.throws(() => testApp(t, { hosts: 2_000_000, dataLimit: 256 }), new StartupError("--hosts 2000000 needs about 458 MiB for one project's fleet, more than --data-limit 256"));
+  t.throws(() => testApp(t, { hosts: 2_000_000, dataLimit: 256 }), new StartupError("--hosts 2000000 needs about 477 MiB for one project's fleet, more than --data-limit 256"));
   const app = testApp(t, { hosts: 40_000, dataLimit: 16 });
-  t.equal((await call(app, 'PUT', `${P}/hosts`, Array(3000).fill({}))).status, 200, 'written data fills half of the limit');
+  t.equal((await call(app, 'PUT', `${P}/hosts`, Array(4000).fill({}))).status, 200, 'written data (about 2.3 KB a host) fills more than half of the limit');
   const answer = await listHosts(app, '', undefined, '/v5/other/host-management/hosts');
   t.equal(answer.status, 507, 'a new project whose fleet cannot fit');
   t.equal(answer.body.error_code, 'MOCK.0507');

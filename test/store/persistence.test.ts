@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { StartupError } from '../../src/contract/errors.js';
+import { SCHEMA_VERSION } from '../../src/store/database.js';
 import { listHosts } from '../helpers.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -56,7 +57,7 @@ t.test('a database file it cannot read as its own is refused with one line, and 
   new Database(future).pragma('user_version = 99');
   // Another program's file that happens to carry this version's number.
   const lookalike = tempFile('lookalike.db');
-  new Database(lookalike).exec('CREATE TABLE t (x); PRAGMA user_version = 4').close();
+  new Database(lookalike).exec(`CREATE TABLE t (x); PRAGMA user_version = ${SCHEMA_VERSION}`).close();
   const lookalikeBytes = readFileSync(lookalike);
   const cases: [string, RegExp][] = [
     [lookalike, /lookalike\.db: not an hss-mock database \(it has other tables\)$/],
@@ -108,7 +109,7 @@ t.test('every acknowledged write survives SIGKILL', async (t) => {
 
 t.test('the command refuses a bad --db with one line and exit code 2', async (t) => {
   const future = tempFile('future.db');
-  new Database(future).pragma('user_version = 5');
+  new Database(future).pragma(`user_version = ${SCHEMA_VERSION + 1}`);
   const child = spawn(process.execPath, [CLI, '--port', '0', '--db', future]);
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));

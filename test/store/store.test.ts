@@ -11,6 +11,7 @@ import type { Host, ListHostsQuery } from '../../src/contract/schemas.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { seededRandom } from '../../src/faults/faults.js';
 import { HostFactory } from '../../src/fleet/generator.js';
+import { SCHEMA_VERSION } from '../../src/store/database.js';
 import { DataLimitError, DuplicateHostError, HostStore, ResetError, type StoreOptions } from '../../src/store/store.js';
 
 const ALL: ListHostsQuery = { enterprise_project_id: 'all_granted_eps', limit: 200, offset: 0 };
@@ -361,10 +362,10 @@ t.test('rows a crash left behind are deleted at the next start', async (t) => {
 t.test('a file that is not hss-mock’s, or is in use, is refused and left as it was', async (t) => {
   const foreign = tempFile();
   const raw = new Database(foreign);
-  raw.exec('CREATE TABLE t (x); PRAGMA user_version = 4');
+  raw.exec(`CREATE TABLE t (x); PRAGMA user_version = ${SCHEMA_VERSION}`);
   raw.close();
   const partial = tempFile();
-  new Database(partial).exec('CREATE TABLE hosts (x); PRAGMA user_version = 4').close();
+  new Database(partial).exec(`CREATE TABLE hosts (x); PRAGMA user_version = ${SCHEMA_VERSION}`).close();
   t.throws(() => storeOf(t, 5, { path: partial }), new StartupError(`${partial}: not an hss-mock database (its tables are not hss-mock's)`));
   const before = readFileSync(foreign);
   for (const reset of [false, true]) {
