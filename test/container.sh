@@ -46,7 +46,9 @@ echo "$hosts" | node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>
   || fail "unexpected hosts answer: $hosts"
 echo "hosts: 12 in all, a page of 3"
 
-curl -sf "$base/_mock/ui/" | grep -q '<title>hss-mock console</title>' || fail "no web console at /_mock/ui/"
+# Read whole, then searched: under pipefail, grep -q leaving early makes the writer fail.
+page=$(curl -sf "$base/_mock/ui/") || fail "no web console at /_mock/ui/"
+grep -q '<title>hss-mock console</title>' <<<"$page" || fail "no web console at /_mock/ui/"
 for file in $(cd "$repo/console" && ls -- *.html *.css *.js *.svg); do
   curl -sf -o /dev/null "$base/_mock/ui/$file" || fail "the console's $file is not served"
 done
@@ -59,5 +61,6 @@ echo "runs as: $user"
 "$engine" stop -t 20 "$name" >/dev/null
 code=$("$engine" inspect "$name" --format '{{.State.ExitCode}}')
 [ "$code" = 0 ] || fail "exit code $code after SIGTERM"
-"$engine" logs "$name" 2>&1 | grep -q "listening on http://0.0.0.0:8080" || fail "no banner in the logs"
+logs=$("$engine" logs "$name" 2>&1)
+grep -q "listening on http://0.0.0.0:8080" <<<"$logs" || fail "no banner in the logs"
 echo "stopped with SIGTERM: exit code $code"

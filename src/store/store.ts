@@ -644,7 +644,7 @@ export class HostStore {
       if (victim) {
         this.drop(victim[0], victim[1].info);
       } else if (!this.collectable()) {
-        throw new DataLimitError(`the data limit (--data-limit ${Math.round(this.options.dataLimit / 2 ** 20)} MiB) is reached: written projects fill it`);
+        throw new DataLimitError(`the data limit (--data-limit ${Math.round(this.options.dataLimit / 2 ** 20)} MiB) is reached: written projects, and fleets being made or written, fill it`);
       }
       await this.collectGarbage();
     }

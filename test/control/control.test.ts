@@ -149,7 +149,7 @@ t.test('the data limit: a write that does not fit is a 507, and writes nothing',
   t.equal(tooMuch.status, 507);
   t.same(tooMuch.body, {
     error_code: 'MOCK.0507',
-    error_msg: 'hss-mock cannot hold more data: the data limit (--data-limit 16 MiB) is reached: written projects fill it',
+    error_msg: 'hss-mock cannot hold more data: the data limit (--data-limit 16 MiB) is reached: written projects, and fleets being made or written, fill it',
     request_id: tooMuch.headers['x-request-id'],
   });
   t.equal((await call(app, 'GET', '/_mock/projects/q/hosts')).body.length, 0, 'q is as it was');

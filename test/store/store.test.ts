@@ -164,6 +164,21 @@ t.test('written projects are never dropped; past the limit a write is refused an
   t.equal((await store.listHosts(`w${kept}`, { ...ALL, limit: 0 })).total, 10, 'the refused project still serves its starting fleet');
 });
 
+t.test('first reads at once whose fleets together pass the limit: those that do not fit are refused, and fit once the others are done', async (t) => {
+  // Eight fleets of 2,000 hosts (about 0.5 MB each) being made at once, in a 2 MiB limit.
+  const store = storeOf(t, 2000, { dataLimit: 2 * 2 ** 20 });
+  const projects = Array.from({ length: 8 }, (_, i) => `p${i}`);
+  const answers = await Promise.allSettled(projects.map((project) => store.listHosts(project, { ...ALL, limit: 0 })));
+  const refused = projects.filter((_, i) => answers[i]!.status === 'rejected');
+  t.ok(refused.length > 0, 'some were refused');
+  for (const [i, answer] of answers.entries()) {
+    if (answer.status === 'rejected') t.type(answer.reason, DataLimitError);
+    else t.equal(answer.value.total, 2000, `${projects[i]} answered whole`);
+  }
+  for (const project of refused) t.equal((await store.listHosts(project, { ...ALL, limit: 0 })).total, 2000, `${project}, asked again`);
+  t.ok(store.dataSize().data_bytes <= 2 * 2 ** 20);
+});
+
 t.test('a full reset during a long write stops it; readers start again afresh', async (t) => {
   const store = storeOf(t, 5);
   const writing = store.generate('p', 1, 200_000);
