@@ -50,7 +50,7 @@ const LARGE_BODY_HOSTS = 2000;
  * the default 1 GiB.
  */
 const LONG_DATA_LIMIT_MIB = 128;
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../../dist/bundle/hss-mock.mjs', import.meta.url).pathname;
 const PROBE = pathToFileURL(new URL('soak-probe.js', import.meta.url).pathname).href;
 
 const child = spawn(

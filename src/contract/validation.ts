@@ -1,10 +1,10 @@
 // One validator for everything: query strings, path parameters, written hosts, fixture files.
 // Strict on purpose: no silent coercion or stripping (a real service rejects what it cannot read).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import { LIST_PARAMETERS, type ListParameter } from './schemas.js';
 
-const ajv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false });
+const ajv = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, validateSchema: false, code: { optimize: false } });
 
 /**
  * A first problem, as `where: what`: `limit: must be at most 200` for a parameter, or
@@ -44,9 +44,27 @@ function reason(error: ErrorObject): string {
   }
 }
 
-/** Compiles a schema for data that arrives typed (JSON bodies, fixture files, path parameters). */
-export function compile<T extends TSchema>(schema: T): ValidateFunction<Static<T>> {
-  return ajv.compile<Static<T>>(schema);
+/** What checks data: true when valid, else false with the problems in `errors`. */
+export type Validator<T = unknown> = ((data: unknown) => data is T) & { errors?: ErrorObject[] | null };
+
+/**
+ * A validator that compiles itself the first time it is called: compiling a schema costs
+ * milliseconds (tens for a host), most are never used in a run, and start-up time counts.
+ */
+function onFirstUse<T>(compile: () => Validator<T>): Validator<T> {
+  let compiled: Validator<T> | undefined;
+  const validate = ((data: unknown) => {
+    compiled ??= compile();
+    const valid = compiled(data);
+    validate.errors = compiled.errors;
+    return valid;
+  }) as Validator<T>;
+  return validate;
+}
+
+/** A validator for data that arrives typed (JSON bodies, fixture files, path parameters). */
+export function compile<T extends TSchema>(schema: T): Validator<Static<T>> {
+  return onFirstUse(() => ajv.compile<Static<T>>(schema));
 }
 
 const INTEGER = /^[+-]?[0-9]+$/;
@@ -67,7 +85,7 @@ function problemOfList(name: ListParameter, value: string): string | undefined {
  * reject. A declared parameter given twice is rejected; unknown parameters are left alone.
  */
 export function compileQuery(schema: TObject): ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } {
-  const check = ajv.compile(schema);
+  const check = compile(schema);
   const properties: Record<string, TSchema> = schema.properties;
   const validate = (data: unknown): boolean => {
     const query = data as Record<string, unknown>;

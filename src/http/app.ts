@@ -255,7 +255,7 @@ const SCHEMA_CONTROLLER: FastifyServerOptions['schemaController'] = {
   compilersFactory: {
     // Fastify types these with Ajv's function type; ours is the same contract (a boolean, and `errors`).
     buildValidator: () => (({ schema, httpPart }: { schema: unknown; httpPart?: string }) =>
-      validatorOnFirstUse(() => (httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema)))) as never,
+      httpPart === 'querystring' ? compileQuery(schema as TObject) : compile(schema as TSchema)) as never,
     buildSerializer: () => ({ schema }) => onFirstUse(() => fastJson(schema as TSchema)),
   },
 };
@@ -327,20 +327,6 @@ class OneLinePerRequest extends LogController {
 function onFirstUse<A, R>(compile: () => (arg: A) => R): (arg: A) => R {
   let compiled: ((arg: A) => R) | undefined;
   return (arg) => (compiled ??= compile())(arg);
-}
-
-type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-
-/** A validator that compiles itself the first time it is called; Fastify reads its `errors`. */
-function validatorOnFirstUse(compile: () => Validator): Validator {
-  let compiled: Validator | undefined;
-  const validate: Validator = (data) => {
-    compiled ??= compile();
-    const valid = compiled(data);
-    validate.errors = compiled.errors;
-    return valid;
-  };
-  return validate;
 }
 
 function headerText(value: string | string[] | undefined): string | null {

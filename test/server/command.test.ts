@@ -1,7 +1,7 @@
 // The real command, started on a free port and requested over HTTP on a real socket.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline';
 import t from 'tap';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+/** The command as installed (`bin`, `npm start`, the image): the same code bundled into one file. */
+const BUNDLE = new URL('../../dist/bundle/hss-mock.mjs', import.meta.url).pathname;
 
 interface Running {
   child: ChildProcess;
@@ -21,8 +23,8 @@ interface Running {
 }
 
 /** Starts `hss-mock` with arguments and waits for the line that says where it listens. */
-async function start(t: { teardown(fn: () => unknown): void }, args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, [CLI, '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function start(t: { teardown(fn: () => unknown): void }, args: string[], env: Record<string, string> = {}, entry = CLI): Promise<Running> {
+  const child = spawn(process.execPath, [entry, '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // SIGTERM, not SIGKILL: the command then exits normally, and its coverage is counted.
   t.teardown(async () => {
     if (child.exitCode === null && child.kill('SIGTERM')) await once(child, 'exit');
@@ -239,19 +241,34 @@ t.test('--log-level warn: no request lines', async (t) => {
   t.same(logLines(), []);
 });
 
-t.test('on a terminal, logs are pretty: one readable line a request', async (t) => {
-  const child = spawn('script', ['-qfec', `${process.execPath} ${CLI} --port 0 --hosts 1`, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  while (!/listening on (http:\/\/\S+)/.test(output)) await once(child.stdout, 'data');
-  const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
-  await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't' });
-  while (!/hosts 200/.test(output)) await once(child.stdout, 'data');
+t.test('the installed command, one bundled file, finds what it loads and reads beside it', async (t) => {
+  const { child, url } = await start(t, ['--hosts', '3'], {}, BUNDLE);
+  t.equal(JSON.parse((await get(`${url}/v5/p/host-management/hosts?enterprise_project_id=all_granted_eps`, { 'X-Auth-Token': 't' })).body).total_num, 3, 'better-sqlite3, outside the bundle');
+  t.match((await get(`${url}/_mock/ui/`, {})).body, /<title>hss-mock console<\/title>/, "the console's files");
+  const openapi = JSON.parse((await get(`${url}/_mock/openapi.json`, {})).body);
+  t.equal(openapi.info.version, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version, 'the OpenAPI generator, and the version from package.json');
   child.kill('SIGTERM');
-  await once(child, 'exit');
-  const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
-  t.match(plain, /\] INFO: GET \/v5\/p\/host-management\/hosts 200 [\d.]+ms \{"reqId":"[0-9a-f]{32}"\}/);
+  t.equal((await once(child, 'exit'))[0], 0);
 });
+
+for (const [entry, name] of [
+  [CLI, 'dist/cli.js'],
+  [BUNDLE, 'the bundle'],
+] as const) {
+  t.test(`on a terminal, logs are pretty: one readable line a request (${name})`, async (t) => {
+    const child = spawn('script', ['-qfec', `${process.execPath} ${entry} --port 0 --hosts 1`, '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    while (!/listening on (http:\/\/\S+)/.test(output)) await once(child.stdout, 'data');
+    const url = /listening on (http:\/\/\S+)/.exec(output)![1]!;
+    await get(`${url}/v5/p/host-management/hosts`, { 'X-Auth-Token': 't' });
+    while (!/hosts 200/.test(output)) await once(child.stdout, 'data');
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
+    t.match(plain, /\] INFO: GET \/v5\/p\/host-management\/hosts 200 [\d.]+ms \{"reqId":"[0-9a-f]{32}"\}/);
+  });
+}
 
 t.test('limits on a real socket: a URI too long is a 414, a control body too large a 413; the server stays up', async (t) => {
   const { url } = await start(t, []);
