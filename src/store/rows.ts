@@ -40,6 +40,7 @@ export class Dictionary {
   private readonly codes = CODED_COLUMNS.map(() => new Map<string, number>());
   private readonly next = new Map<number, number>();
 
+  /** `empty`: the fleet is new, its dictionary has no text yet (none is looked up). */
   constructor(
     private readonly fleet: number,
     private readonly statements: {
@@ -47,6 +48,7 @@ export class Dictionary {
       lastCode: Statement<[number, number], number | null>;
       addText: Statement<[number, number, number, string], unknown>;
     },
+    private readonly empty = false,
   ) {}
 
   code(kind: number, text: string | undefined): number {
@@ -54,9 +56,9 @@ export class Dictionary {
     const known = this.codes[kind]!;
     let code = known.get(text);
     if (code !== undefined) return code;
-    code = this.statements.findCode.get(this.fleet, kind, text);
+    code = this.empty ? undefined : this.statements.findCode.get(this.fleet, kind, text);
     if (code === undefined) {
-      code = (this.next.get(kind) ?? (this.statements.lastCode.get(this.fleet, kind) ?? 0)) + 1;
+      code = (this.next.get(kind) ?? (this.empty ? 0 : (this.statements.lastCode.get(this.fleet, kind) ?? 0))) + 1;
       this.next.set(kind, code);
       this.statements.addText.run(this.fleet, kind, code, text);
     }

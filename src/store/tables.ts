@@ -63,10 +63,14 @@ export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
     dropFleet: prepare<[number]>(`DELETE FROM ${on('fleets')} WHERE fleet = ?`),
     dropCombos: prepare<[number]>(`DELETE FROM ${on('combos')} WHERE fleet = ?`),
     dropTexts: prepare<[number]>(`DELETE FROM ${on('texts')} WHERE fleet = ?`),
-    countSubstring: prepare<[number, string, number, number, string]>(
-      `INSERT INTO temp.substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM ${on('hosts')} INDEXED BY hosts_combo WHERE fleet = ? AND pos < ? AND instr(name, ?) > 0 GROUP BY ep, bits`,
-    ),
+    countSubstring: prepare<[number, string, number, string]>(countSubstringSql(on('hosts'), '')),
+    countSubstringBelow: prepare<[number, string, number, string, number]>(countSubstringSql(on('hosts'), 'AND pos < ?')),
     pages: value<[], number>(`PRAGMA ${schema}.page_count`),
     freePages: value<[], number>(`PRAGMA ${schema}.freelist_count`),
   };
+}
+
+/** Counts the hosts of a fleet whose name holds a substring, by combination, into temp.substrings. */
+function countSubstringSql(hosts: string, bound: string): string {
+  return `INSERT INTO temp.substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM ${hosts} INDEXED BY hosts_combo WHERE fleet = ? AND instr(name, ?) > 0 ${bound} GROUP BY ep, bits`;
 }

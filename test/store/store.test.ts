@@ -112,14 +112,18 @@ t.test('an add is all or nothing, and a refused one does not count as a write', 
 
 t.test('a long add refused at its end counts nothing, before or after', async (t) => {
   const store = storeOf(t, 5);
-  const existing = (await all(store, 'p'))[0]!.host_id!;
+  const before = await all(store, 'p');
+  const existing = before[0]!.host_id!;
   // Thousands of hosts take many slices; the duplicate comes last.
   const hosts: Host[] = [...new HostFactory(3, 'added').generate(20_000), { host_id: existing }];
   const adding = store.addHosts('p', () => hosts, 100_000);
   await new Promise((resolve) => setImmediate(resolve));
   t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 5, 'a count during the add sees none of it');
+  const withE = before.filter((host) => host.host_name!.includes('e')).length;
+  t.equal((await store.listHosts('p', { ...ALL, host_name: 'e', limit: 0 })).total, withE, 'nor a count by host name substring, made meanwhile');
   await t.rejects(adding, DuplicateHostError);
   t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 5, 'nor after its refusal');
+  t.equal((await store.listHosts('p', { ...ALL, host_name: 'e', limit: 0 })).total, withE, 'by substring either');
   t.equal((await store.listHosts('p', { ...ALL, os_type: 'Linux', limit: 0 })).total, (await all(store, 'p')).filter((host) => host.os_type === 'Linux').length, 'nor with a filter');
 });
 
