@@ -7,6 +7,8 @@
 // Left out, loaded from node_modules when used: better-sqlite3 (a native addon), and what only
 // some runs need (the OpenAPI generator, pretty logs for a terminal).
 //
+// pino's transports (never used here) would not work from the bundle: they need __dirname.
+//
 // The bundle lives two folders below the package, like dist/http/*.js: the files it finds
 // relative to its own module (package.json, the console's files) resolve the same.
 import { build } from 'esbuild';

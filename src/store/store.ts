@@ -8,7 +8,7 @@
 // shows them.
 //
 // Long writes (a starting or generated fleet, a large replace or add, dropping a fleet) go in
-// slices of a few milliseconds, letting other requests in between: readers see the old hosts or
+// slices of about 25 ms, letting other requests in between: readers see the old hosts or
 // the new ones, never a mix, and the health check keeps answering. Writes to one project are
 // serialized; writes to different projects interleave.
 import type Database from 'better-sqlite3';
@@ -144,7 +144,11 @@ export class HostStore {
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Fleets in use by a long operation, never dropped meanwhile. */
   private readonly busy = new Map<number, number>();
-  /** Fleets that have rows past their next position (an add in progress, or its rows being dropped), which counts must leave out. */
+  /**
+   * Fleets that may have rows past their next position, which counts must leave out: an add in
+   * progress, or its rows being dropped. A fleet leaves only once those rows count or are gone
+   * (it stays if the database failed meanwhile).
+   */
   private readonly growing = new Set<number>();
   /** The substrings counted, by key (`fleet\0substring`). */
   private readonly substrings = new KeptCounts(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
@@ -319,6 +323,7 @@ export class HostStore {
       } catch (error) {
         await this.dropRows(info, start, start + hosts.length);
         this.statements.doneAdding.run(info.fleet);
+        this.growing.delete(info.fleet);
         throw error;
       }
       // Counted with the add's end, so that no count ever includes rows readers cannot see.
@@ -328,8 +333,8 @@ export class HostStore {
         this.resize(info, info.hosts + hosts.length, start + hosts.length);
         this.mainTables.markWritten.run(write, projectId);
       })();
-    } finally {
       this.growing.delete(info.fleet);
+    } finally {
       this.release(info.fleet);
     }
     this.changed(projectId, info);
