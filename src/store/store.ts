@@ -603,10 +603,10 @@ export class HostStore {
 
   /**
    * Writes hosts at positions from `start` on, in slices (`newFleet`: a fleet just made, whose
-   * dictionary is empty). Returns how many were written and how
-   * many of each combination, for the caller to count when the rows become visible. Stops with a
-   * DataLimitError when the data limit is reached and nothing can be dropped, and with a
-   * DuplicateHostError on a host_id the fleet already has.
+   * dictionary is empty). Returns how many were written and how many of each combination, for
+   * the caller to count when the rows become visible. Stops with a DataLimitError when the data
+   * limit is reached and nothing can be dropped, and with a DuplicateHostError on a host_id the
+   * fleet already has.
    */
   private async writeRows(projectId: string, info: FleetInfo, items: Iterable<WriteItem>, start: number, newFleet: boolean): Promise<{ written: number; combos: Combos }> {
     const epoch = this.epoch;
