@@ -96,15 +96,22 @@ const HOST_FILTERS: Record<FilterParam, Filter> = {
 };
 
 /**
+ * How a condition on dimensions or the enterprise project tests one combination of the counts
+ * kept per combination: some of `bits` set (or none), or the enterprise project whose text is
+ * given.
+ */
+export type ComboTest = { bits: number; set: boolean } | { enterpriseProject: string };
+
+/**
  * A condition, ANDed with the others: SQL over the hosts table, with its values. `fleet` in
- * `params` stands for the fleet's number. `combos` marks conditions that hold on the counts table
- * too (dimensions and enterprise projects); `substring` marks the host name filter, which the
- * store counts from what it remembers of each substring.
+ * `params` stands for the fleet's number. `combo` is given for conditions that hold on the counts
+ * table too (dimensions and enterprise projects), the same test; `substring` marks the host name
+ * filter, which the store counts from what it remembers of each substring.
  */
 export interface Condition {
   sql: string;
   params: unknown[];
-  combos: boolean;
+  combo?: ComboTest;
   substring?: string;
 }
 
@@ -121,35 +128,34 @@ function conditionOf(filter: Filter, value: string | boolean, query: ListHostsQu
       if (value === 'all_granted_eps') return undefined;
       const [subquery, params] = code(schema, 'ep', value as string);
       // `+ep`: a condition to test on each row, never a way into an index (the store chooses those).
-      return { sql: `+ep = ${subquery}`, params, combos: true };
+      return { sql: `+ep = ${subquery}`, params, combo: { enterpriseProject: value as string } };
     }
     case 'enum': {
       const mask = enumMask(filter.dimension, filter.accepts ? filter.accepts(value as string, query) : [value]);
-      return { sql: 'bits & ? != 0', params: [mask], combos: true };
+      return { sql: 'bits & ? != 0', params: [mask], combo: { bits: mask, set: true } };
     }
     case 'flag':
-      return { sql: `bits & ? ${value ? '!=' : '='} 0`, params: [flagBit(filter.dimension)], combos: true };
+      return { sql: `bits & ? ${value ? '!=' : '='} 0`, params: [flagBit(filter.dimension)], combo: { bits: flagBit(filter.dimension), set: value as boolean } };
     case 'coded': {
       const [subquery, params] = code(schema, filter.column, value as string);
-      return { sql: `${filter.column} = ${subquery}`, params, combos: false };
+      return { sql: `${filter.column} = ${subquery}`, params };
     }
     case 'hasLabel':
       return {
         sql: `labels IN (SELECT code FROM ${schema}.texts WHERE fleet = ? AND kind = ${CODED_COLUMNS.indexOf('labels')} AND instr(text, ?) > 0)`,
         params: [FLEET, labelsKey([String(value)])],
-        combos: false,
       };
     case 'equals':
-      return { sql: `${filter.column} = ?`, params: [value], combos: false };
+      return { sql: `${filter.column} = ?`, params: [value] };
     case 'eitherEquals':
-      return { sql: `(${filter.columns[0]} = ? OR ${filter.columns[1]} = ?)`, params: [value, value], combos: false };
+      return { sql: `(${filter.columns[0]} = ? OR ${filter.columns[1]} = ?)`, params: [value, value] };
     case 'nameContains': {
       const folded = String(value).toLowerCase();
-      return { sql: 'instr(name, ?) > 0', params: [folded], combos: false, substring: folded };
+      return { sql: 'instr(name, ?) > 0', params: [folded], substring: folded };
     }
     case 'oneOf': {
       const items = [...new Set(String(value).split(','))];
-      return { sql: `${filter.column} IN (${items.map(() => '?').join(', ')})`, params: items, combos: false };
+      return { sql: `${filter.column} IN (${items.map(() => '?').join(', ')})`, params: items };
     }
   }
 }

@@ -16,7 +16,8 @@ import { InputError } from '../contract/errors.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { serializeHost, shapeHostJson, type AnswerShape, type Host, type ListHostsQuery, type ProjectList } from '../contract/schemas.js';
 import { openDatabase, SORT_COLUMNS } from './database.js';
-import { conditionsOf, FLEET, type Condition } from './filters.js';
+import { ComboArrays } from './combo-arrays.js';
+import { CODED_COLUMNS, conditionsOf, FLEET, type Condition } from './filters.js';
 import { ListCache, type Checkpoint } from './list-cache.js';
 import { KeptCounts } from './kept-counts.js';
 import { Dictionary } from './rows.js';
@@ -113,6 +114,8 @@ const COUNTS = `
  * about 40 bytes): hundreds of substrings' worth at 2,000,000 hosts.
  */
 const SUBSTRINGS_KEPT = { entries: 256, rows: 500_000 };
+/** Combinations copied into typed arrays, over every fleet: 16 MiB (a 2,000,000-host fleet has about 50,000). */
+const COMBO_ROWS_KEPT = 1_000_000;
 /**
  * How long a slice of a long write keeps the event loop, at most (about). A slice is a
  * transaction, and committing one costs as much as a few hundred inserts: 8 ms slices spent a
@@ -152,6 +155,8 @@ export class HostStore {
   private readonly growing = new Set<number>();
   /** The substrings counted, by key (`fleet\0substring`). */
   private readonly substrings = new KeptCounts(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
+  /** The counts per combination of the fleets counted most recently, as typed arrays. */
+  private readonly comboArrays = new ComboArrays(COMBO_ROWS_KEPT);
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
   private readonly generatedJson = new Map<string, string>();
   private generatedJsonSize = 0;
@@ -238,7 +243,7 @@ export class HostStore {
     // the rows between them (a scan reads about skip/selectivity rows, the index about 4 per match).
     const scanned = ((skip + limit) * info.hosts) / memo.total;
     const rows = (
-      query.sort_key === undefined && conditions.length > 0 && conditions.every((condition) => condition.combos) && memo.total * 4 < scanned
+      query.sort_key === undefined && conditions.length > 0 && conditions.every((condition) => condition.combo) && memo.total * 4 < scanned
         ? this.listQuery(
             `SELECT pos, pos AS key FROM ${info.tables.schema}.hosts INDEXED BY hosts_combo WHERE fleet = ? AND pos >= ? AND pos < ? AND (ep, bits) IN (SELECT ep, bits FROM ${info.tables.schema}.combos WHERE fleet = ? AND ${conditions.map((condition) => condition.sql).join(' AND ')}) ORDER BY pos LIMIT ? OFFSET ?`,
           ).all(info.fleet, start.pos, info.nextPos, info.fleet, ...conditions.flatMap((condition) => bind(condition.params, info.fleet)), limit, skip)
@@ -406,6 +411,7 @@ export class HostStore {
     this.generatedJson.clear();
     this.generatedJsonSize = 0;
     this.substrings.clear();
+    this.comboArrays.clear();
     this.db.transaction(() => {
       for (const { schema } of this.allTables()) {
         for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage']) this.db.exec(`DELETE FROM ${schema}.${table}`);
@@ -728,23 +734,28 @@ export class HostStore {
   }
 
   /**
-   * The count of a query. When every filter is a dimension (or the enterprise project), and at
-   * most a host name substring besides: a sum over the counts kept per combination, or per
-   * combination holding the substring (tens of thousands of rows at 100,000 hosts, where the
+   * The count of a query. When every filter is a dimension (or the enterprise project): a sum over
+   * the counts kept per combination, in typed arrays. With a host name substring besides: a sum
+   * over the combinations holding the substring (thousands of rows at 100,000 hosts, where the
    * hosts are a hundred thousand wide rows). Else a count of the rows.
    */
   private count(info: FleetInfo, sql: { where: string; params: unknown[]; conditions: Condition[] }): number {
-    const others = sql.conditions.filter((condition) => !condition.combos);
-    const substring = others.length === 1 ? others[0]!.substring : undefined;
-    if (others.length > 0 && substring === undefined) {
-      return this.listQuery(`SELECT count(*) FROM ${info.tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
+    const others = sql.conditions.filter((condition) => !condition.combo);
+    const counted = sql.conditions.filter((condition) => condition.combo);
+    const { tables, fleet } = info;
+    if (others.length === 0) {
+      return this.comboArrays.count(
+        fleet,
+        counted.map((condition) => condition.combo!),
+        () => tables.combos.all(fleet),
+        (text) => tables.findCode.get(fleet, CODED_COLUMNS.indexOf('ep'), text),
+      );
     }
-    if (substring !== undefined) this.countSubstring(info, substring);
-    const counted = sql.conditions.filter((condition) => condition.combos);
-    const [source, ...sourceParams] =
-      substring === undefined ? [`${info.tables.schema}.combos WHERE fleet = ?`, info.fleet] : ['temp.substrings WHERE fleet = ? AND substring = ?', info.fleet, substring];
-    const where = [source, ...counted.map((condition) => condition.sql)].join(' AND ');
-    const params = [...sourceParams, ...counted.flatMap((condition) => bind(condition.params, info.fleet))];
+    const substring = others.length === 1 ? others[0]!.substring : undefined;
+    if (substring === undefined) return this.listQuery(`SELECT count(*) FROM ${tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
+    this.countSubstring(info, substring);
+    const where = ['temp.substrings WHERE fleet = ? AND substring = ?', ...counted.map((condition) => condition.sql)].join(' AND ');
+    const params = [fleet, substring, ...counted.flatMap((condition) => bind(condition.params, fleet))];
     return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${where}`, true).get(...params) as number;
   }
 
@@ -767,6 +778,7 @@ export class HostStore {
   private forgetCounts(fleet: number): void {
     this.statements.forgetSubstrings.run(fleet);
     this.substrings.forgetFleet(fleet);
+    this.comboArrays.forget(fleet);
   }
 
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */

@@ -48,6 +48,7 @@ export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
     hostByHostId: prepare<[number, string], { pos: number; bits: number; ep: number }>(`SELECT pos, bits, ep FROM ${on('hosts')} WHERE fleet = ? AND host_id = ?`),
     deleteHost: prepare<[number, number]>(`DELETE FROM ${on('hosts')} WHERE fleet = ? AND pos = ?`),
     deleteDoc: prepare<[number, number]>(`DELETE FROM ${on('docs')} WHERE fleet = ? AND pos = ?`),
+    combos: prepare<[number], { ep: number; bits: number; hosts: number }>(`SELECT ep, bits, hosts FROM ${on('combos')} WHERE fleet = ?`),
     countCombo: prepare<[number, number, number, number]>(
       `INSERT INTO ${on('combos')} (fleet, ep, bits, hosts) VALUES (?, ?, ?, ?) ON CONFLICT (fleet, ep, bits) DO UPDATE SET hosts = hosts + excluded.hosts`,
     ),
