@@ -45,6 +45,8 @@ export interface StoreOptions {
   dataLimit: number;
   /** Bytes of generated hosts' JSON kept for pages to come. */
   generatedJsonBytes?: number;
+  /** Combinations copied into typed arrays for counting, over every fleet. */
+  comboRowsKept?: number;
 }
 
 /** What a generated host takes in the database, about (its row, its share of the indexes and counts). */
@@ -114,7 +116,7 @@ const COUNTS = `
  * about 40 bytes): hundreds of substrings' worth at 2,000,000 hosts.
  */
 const SUBSTRINGS_KEPT = { entries: 256, rows: 500_000 };
-/** Combinations copied into typed arrays, over every fleet: 16 MiB (a 2,000,000-host fleet has about 50,000). */
+/** Combinations copied into typed arrays, over every fleet: 16 MiB (a generated fleet of 2,000,000 hosts has about 50,000). */
 const COMBO_ROWS_KEPT = 1_000_000;
 /**
  * How long a slice of a long write keeps the event loop, at most (about). A slice is a
@@ -156,7 +158,7 @@ export class HostStore {
   /** The substrings counted, by key (`fleet\0substring`). */
   private readonly substrings = new KeptCounts(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
   /** The counts per combination of the fleets counted most recently, as typed arrays. */
-  private readonly comboArrays = new ComboArrays(COMBO_ROWS_KEPT);
+  private readonly comboArrays: ComboArrays;
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
   private readonly generatedJson = new Map<string, string>();
   private generatedJsonSize = 0;
@@ -173,6 +175,7 @@ export class HostStore {
     this.db.exec(COUNTS);
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.generatedJsonBytes = options.generatedJsonBytes ?? 16 * 1024 * 1024;
+    this.comboArrays = new ComboArrays(options.comboRowsKept ?? COMBO_ROWS_KEPT);
     const db = this.db;
     this.mainTables = prepareTables(db, 'main');
     this.startingTables = options.path === ':memory:' ? this.mainTables : prepareTables(db, 'cache');
@@ -735,28 +738,28 @@ export class HostStore {
 
   /**
    * The count of a query. When every filter is a dimension (or the enterprise project): a sum over
-   * the counts kept per combination, in typed arrays. With a host name substring besides: a sum
-   * over the combinations holding the substring (thousands of rows at 100,000 hosts, where the
-   * hosts are a hundred thousand wide rows). Else a count of the rows.
+   * the counts kept per combination, in typed arrays (in SQL past their bound). With a host name
+   * substring besides: a sum over the combinations holding the substring (thousands of rows at
+   * 100,000 hosts, where the hosts are a hundred thousand wide rows). Else a count of the rows.
    */
   private count(info: FleetInfo, sql: { where: string; params: unknown[]; conditions: Condition[] }): number {
     const others = sql.conditions.filter((condition) => !condition.combo);
     const counted = sql.conditions.filter((condition) => condition.combo);
     const { tables, fleet } = info;
+    const sum = (source: string, sourceParams: unknown[]) => {
+      const where = [source, ...counted.map((condition) => condition.sql)].join(' AND ');
+      const params = [...sourceParams, ...counted.flatMap((condition) => bind(condition.params, fleet))];
+      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${where}`, true).get(...params) as number;
+    };
     if (others.length === 0) {
-      return this.comboArrays.count(
-        fleet,
-        counted.map((condition) => condition.combo!),
-        () => tables.combos.all(fleet),
-        (text) => tables.findCode.get(fleet, CODED_COLUMNS.indexOf('ep'), text),
-      );
+      const rows = { size: () => tables.comboCount.get(fleet)!, rows: () => tables.combos.iterate(fleet) };
+      const codeOf = (text: string) => tables.findCode.get(fleet, CODED_COLUMNS.indexOf('ep'), text);
+      return this.comboArrays.count(fleet, counted.map((condition) => condition.combo!), rows, codeOf) ?? sum(`${tables.schema}.combos WHERE fleet = ?`, [fleet]);
     }
     const substring = others.length === 1 ? others[0]!.substring : undefined;
     if (substring === undefined) return this.listQuery(`SELECT count(*) FROM ${tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
     this.countSubstring(info, substring);
-    const where = ['temp.substrings WHERE fleet = ? AND substring = ?', ...counted.map((condition) => condition.sql)].join(' AND ');
-    const params = [fleet, substring, ...counted.flatMap((condition) => bind(condition.params, fleet))];
-    return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${where}`, true).get(...params) as number;
+    return sum('temp.substrings WHERE fleet = ? AND substring = ?', [fleet, substring]);
   }
 
   /**

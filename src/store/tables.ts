@@ -17,6 +17,7 @@ export interface Statement<P extends unknown[], R> {
   run(...params: P): { changes: number };
   get(...params: P): R | undefined;
   all(...params: P): R[];
+  iterate(...params: P): IterableIterator<R>;
 }
 
 export type Tables = ReturnType<typeof prepareTables>;
@@ -48,7 +49,8 @@ export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
     hostByHostId: prepare<[number, string], { pos: number; bits: number; ep: number }>(`SELECT pos, bits, ep FROM ${on('hosts')} WHERE fleet = ? AND host_id = ?`),
     deleteHost: prepare<[number, number]>(`DELETE FROM ${on('hosts')} WHERE fleet = ? AND pos = ?`),
     deleteDoc: prepare<[number, number]>(`DELETE FROM ${on('docs')} WHERE fleet = ? AND pos = ?`),
-    combos: prepare<[number], { ep: number; bits: number; hosts: number }>(`SELECT ep, bits, hosts FROM ${on('combos')} WHERE fleet = ?`),
+    comboCount: value<[number], number>(`SELECT count(*) FROM ${on('combos')} WHERE fleet = ?`),
+    combos: db.prepare<[number], [number, number, number]>(`SELECT ep, bits, hosts FROM ${on('combos')} WHERE fleet = ?`).raw() as Statement<[number], [number, number, number]>,
     countCombo: prepare<[number, number, number, number]>(
       `INSERT INTO ${on('combos')} (fleet, ep, bits, hosts) VALUES (?, ?, ?, ?) ON CONFLICT (fleet, ep, bits) DO UPDATE SET hosts = hosts + excluded.hosts`,
     ),

@@ -58,6 +58,24 @@ t.test('hundreds of distinct filter combinations, before and after the prepared-
   t.ok(first.total > 0 && first.total < 200);
 });
 
+t.test('counts of dimension filters: the same from the typed arrays as in SQL, past their bound', async (t) => {
+  const copied = storeOf(t, 300);
+  const inSql = storeOf(t, 300, { comboRowsKept: 1 });
+  const hosts = await all(copied, 'p');
+  const queries: [ListHostsQuery, (host: Host) => boolean][] = [
+    [{ ...ALL }, () => true],
+    [{ ...ALL, enterprise_project_id: '0' }, (host) => host.enterprise_project_id === '0'],
+    [{ ...ALL, enterprise_project_id: 'no-such-project' }, () => false],
+    [{ ...ALL, os_type: 'Windows', has_vul: true }, (host) => host.os_type === 'Windows' && (host.vulnerability ?? 0) > 0],
+    [{ ...ALL, agent_status: 'not_online', binding_key: false }, (host) => host.agent_status !== 'online' && host.key_name === undefined],
+  ];
+  for (const [query, holds] of queries) {
+    const expected = hosts.filter(holds).length;
+    t.equal((await copied.listHosts('p', { ...query, limit: 0 })).total, expected, JSON.stringify(query));
+    t.equal((await inSql.listHosts('p', { ...query, limit: 0 })).total, expected, `${JSON.stringify(query)}, in SQL`);
+  }
+});
+
 t.test('counts by host name substring are remembered, and forgotten when the fleet changes', async (t) => {
   const store = storeOf(t, 500);
   const count = async (query: Partial<ListHostsQuery>) => (await store.listHosts('p', { ...ALL, limit: 0, ...query })).total;
