@@ -51,7 +51,7 @@ export type Validator<T = unknown> = ((data: unknown) => data is T) & { errors?:
  * A validator that compiles itself the first time it is called: compiling a schema costs
  * milliseconds (tens for a host), most are never used in a run, and start-up time counts.
  */
-function onFirstUse<T>(compile: () => Validator<T>): Validator<T> {
+function validatorOnFirstUse<T>(compile: () => Validator<T>): Validator<T> {
   let compiled: Validator<T> | undefined;
   const validate = ((data: unknown) => {
     compiled ??= compile();
@@ -64,7 +64,7 @@ function onFirstUse<T>(compile: () => Validator<T>): Validator<T> {
 
 /** A validator for data that arrives typed (JSON bodies, fixture files, path parameters). */
 export function compile<T extends TSchema>(schema: T): Validator<Static<T>> {
-  return onFirstUse(() => ajv.compile<Static<T>>(schema));
+  return validatorOnFirstUse(() => ajv.compile<Static<T>>(schema));
 }
 
 const INTEGER = /^[+-]?[0-9]+$/;

@@ -38,15 +38,15 @@ export class ComboArrays {
   count(fleet: number, tests: readonly ComboTest[], table: ComboRows, codeOf: (enterpriseProject: string) => number | undefined): number | undefined {
     const combos = this.combosOf(fleet, table);
     if (!combos) return undefined;
-    // The tests as flat arrays, and the enterprise project's code if one is tested: the loop
-    // below runs for every combination.
+    // The tests as flat arrays, and the enterprise project's code if one is tested (a query
+    // names at most one): the loop below runs for every combination.
     const bitTests = tests.filter((test) => 'bits' in test);
     const low = Int32Array.from(bitTests, (test) => test.bits % HALF | 0);
     const high = Int32Array.from(bitTests, (test) => Math.floor(test.bits / HALF) | 0);
     const set = bitTests.map((test) => test.set);
-    const codes = new Set(tests.flatMap((test) => ('enterpriseProject' in test ? [codeOf(test.enterpriseProject)] : [])));
-    if (codes.has(undefined) || codes.size > 1) return 0;
-    const ep = codes.size === 1 ? [...codes][0]! : undefined;
+    const epTest = tests.find((test) => 'enterpriseProject' in test);
+    const ep = epTest && codeOf(epTest.enterpriseProject);
+    if (epTest && ep === undefined) return 0;
     let total = 0;
     rows: for (let i = 0; i < combos.hosts.length; i++) {
       if (ep !== undefined && combos.ep[i] !== ep) continue;

@@ -752,9 +752,9 @@ export class HostStore {
       return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${where}`, true).get(...params) as number;
     };
     if (others.length === 0) {
-      const rows = { size: () => tables.comboCount.get(fleet)!, rows: () => tables.combos.iterate(fleet) };
+      const table = { size: () => tables.comboCount.get(fleet)!, rows: () => tables.combos.iterate(fleet) };
       const codeOf = (text: string) => tables.findCode.get(fleet, CODED_COLUMNS.indexOf('ep'), text);
-      return this.comboArrays.count(fleet, counted.map((condition) => condition.combo!), rows, codeOf) ?? sum(`${tables.schema}.combos WHERE fleet = ?`, [fleet]);
+      return this.comboArrays.count(fleet, counted.map((condition) => condition.combo!), table, codeOf) ?? sum(`${tables.schema}.combos WHERE fleet = ?`, [fleet]);
     }
     const substring = others.length === 1 ? others[0]!.substring : undefined;
     if (substring === undefined) return this.listQuery(`SELECT count(*) FROM ${tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
