@@ -16,7 +16,7 @@ import { InputError } from '../contract/errors.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { serializeHost, shapeHostJson, type AnswerShape, type Host, type ListHostsQuery, type ProjectList } from '../contract/schemas.js';
 import { openDatabase, SORT_COLUMNS } from './database.js';
-import { ComboArrays } from './combo-arrays.js';
+import { ComboArrays, RowArrays } from './fleet-arrays.js';
 import { CODED_COLUMNS, conditionsOf, FLEET, type Condition } from './filters.js';
 import { ListCache, type Checkpoint } from './list-cache.js';
 import { KeptCounts } from './kept-counts.js';
@@ -47,6 +47,8 @@ export interface StoreOptions {
   generatedJsonBytes?: number;
   /** Combinations copied into typed arrays for counting, over every fleet. */
   comboRowsKept?: number;
+  /** Host positions copied into typed arrays for finding pages, over every fleet. */
+  hostRowsKept?: number;
 }
 
 /** What a generated host takes in the database, about (its row, its share of the indexes and counts). */
@@ -119,6 +121,11 @@ const SUBSTRINGS_KEPT = { entries: 256, rows: 500_000 };
 /** Combinations copied into typed arrays, over every fleet: 16 MiB (a generated fleet of 2,000,000 hosts has about 50,000). */
 const COMBO_ROWS_KEPT = 1_000_000;
 /**
+ * Host positions copied into typed arrays, over every fleet: about 20 MiB (12 bytes and a name
+ * each). A larger fleet is paged in SQL: copying one reads every row at once (0.2 s at 250,000).
+ */
+const HOST_ROWS_KEPT = 250_000;
+/**
  * How long a slice of a long write keeps the event loop, at most (about). A slice is a
  * transaction, and committing one costs as much as a few hundred inserts: 8 ms slices spent a
  * fifth of a million-host generation committing, 25 ms slices a seventh.
@@ -159,6 +166,8 @@ export class HostStore {
   private readonly substrings = new KeptCounts(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
   /** The counts per combination of the fleets counted most recently, as typed arrays. */
   private readonly comboArrays: ComboArrays;
+  /** Fleets' rows by position, in typed arrays, for finding pages. */
+  private readonly rowArrays: RowArrays;
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
   private readonly generatedJson = new Map<string, string>();
   private generatedJsonSize = 0;
@@ -176,6 +185,7 @@ export class HostStore {
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.generatedJsonBytes = options.generatedJsonBytes ?? 16 * 1024 * 1024;
     this.comboArrays = new ComboArrays(options.comboRowsKept ?? COMBO_ROWS_KEPT);
+    this.rowArrays = new RowArrays(options.hostRowsKept ?? HOST_ROWS_KEPT);
     const db = this.db;
     this.mainTables = prepareTables(db, 'main');
     this.startingTables = options.path === ':memory:' ? this.mainTables : prepareTables(db, 'cache');
@@ -239,25 +249,42 @@ export class HostStore {
     if (limit === 0 || offset >= memo.total) return { total: memo.total, hostsJson: '' };
     const served = memo.page(offset, limit);
     if (served !== undefined) return { total: memo.total, hostsJson: served };
-    const { where, params, conditions } = filterSql();
     const start = memo.nearest(offset);
-    const skip = offset - start.offset;
-    // Few matches, far apart: gather them through the combinations' index rather than step over
-    // the rows between them (a scan reads about skip/selectivity rows, the index about 4 per match).
-    const scanned = ((skip + limit) * info.hosts) / memo.total;
-    const rows = (
-      query.sort_key === undefined && conditions.length > 0 && conditions.every((condition) => condition.combo) && memo.total * 4 < scanned
-        ? this.listQuery(
-            `SELECT pos, pos AS key FROM ${info.tables.schema}.hosts INDEXED BY hosts_combo WHERE fleet = ? AND pos >= ? AND pos < ? AND (ep, bits) IN (SELECT ep, bits FROM ${info.tables.schema}.combos WHERE fleet = ? AND ${conditions.map((condition) => condition.sql).join(' AND ')}) ORDER BY pos LIMIT ? OFFSET ?`,
-          ).all(info.fleet, start.pos, info.nextPos, info.fleet, ...conditions.flatMap((condition) => bind(condition.params, info.fleet)), limit, skip)
-        : this.rowsInOrder(info, query, { where, params }, start, skip, limit)
-    ) as PageRow[];
+    const rows = this.pageRows(info, query, filterSql(), start, { skip: offset - start.offset, limit, total: memo.total });
     const last = rows.at(-1)!;
     memo.remember({ offset, key: rows[0]!.key, pos: rows[0]!.pos });
     memo.remember({ offset: offset + rows.length, key: last.key, pos: last.pos + 1 });
     const hostsJson = this.hostsJson(info, rows.map((row) => row.pos), shapeOf(query)).join(',');
     memo.rememberPage(offset, limit, hostsJson);
     return { total: memo.total, hostsJson };
+  }
+
+  /**
+   * The rows of a page, `skip` matches past a checkpoint: by position from the fleet's rows in
+   * typed arrays where SQLite would step over many rows; gathered through the combinations' index
+   * where few match, far apart (a scan reads about skip/selectivity rows, the index about 4 a
+   * match); else in SQL, in the query's order.
+   */
+  private pageRows(
+    info: FleetInfo,
+    query: ListHostsQuery,
+    { where, params, conditions }: { where: string; params: unknown[]; conditions: Condition[] },
+    start: Checkpoint,
+    { skip, limit, total }: { skip: number; limit: number; total: number },
+  ): PageRow[] {
+    const byPosition = query.sort_key === undefined;
+    const scanned = ((skip + limit) * info.hosts) / total;
+    if (byPosition && conditions.every((condition) => condition.combo || condition.substring !== undefined)) {
+      const positions = this.positionsInArrays(info, conditions, { from: start.pos, skip, limit, scanned });
+      if (positions) return positions.map((pos) => ({ pos, key: pos }));
+    }
+    if (byPosition && conditions.length > 0 && conditions.every((condition) => condition.combo) && total * 4 < scanned) {
+      const { schema } = info.tables;
+      return this.listQuery(
+        `SELECT pos, pos AS key FROM ${schema}.hosts INDEXED BY hosts_combo WHERE fleet = ? AND pos >= ? AND pos < ? AND (ep, bits) IN (SELECT ep, bits FROM ${schema}.combos WHERE fleet = ? AND ${conditions.map((condition) => condition.sql).join(' AND ')}) ORDER BY pos LIMIT ? OFFSET ?`,
+      ).all(info.fleet, start.pos, info.nextPos, info.fleet, ...conditions.flatMap((condition) => bind(condition.params, info.fleet)), limit, skip) as PageRow[];
+    }
+    return this.rowsInOrder(info, query, { where, params }, start, skip, limit);
   }
 
   /** Every host of a project, in API order, as JSON texts: a thousand at a time, so that any fleet can be listed. */
@@ -415,6 +442,7 @@ export class HostStore {
     this.generatedJsonSize = 0;
     this.substrings.clear();
     this.comboArrays.clear();
+    this.rowArrays.clear();
     this.db.transaction(() => {
       for (const { schema } of this.allTables()) {
         for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage']) this.db.exec(`DELETE FROM ${schema}.${table}`);
@@ -753,8 +781,7 @@ export class HostStore {
     };
     if (others.length === 0) {
       const table = { size: () => tables.comboCount.get(fleet)!, rows: () => tables.combos.iterate(fleet) };
-      const codeOf = (text: string) => tables.findCode.get(fleet, CODED_COLUMNS.indexOf('ep'), text);
-      return this.comboArrays.count(fleet, counted.map((condition) => condition.combo!), table, codeOf) ?? sum(`${tables.schema}.combos WHERE fleet = ?`, [fleet]);
+      return this.comboArrays.count(fleet, counted.map((condition) => condition.combo!), table, epCodeOf(info)) ?? sum(`${tables.schema}.combos WHERE fleet = ?`, [fleet]);
     }
     const substring = others.length === 1 ? others[0]!.substring : undefined;
     if (substring === undefined) return this.listQuery(`SELECT count(*) FROM ${tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
@@ -777,26 +804,41 @@ export class HostStore {
     }));
   }
 
-  /** What was counted of a fleet (by substring) is not true any more. */
+  /**
+   * The positions of a page of a query whose filters are dimensions, the enterprise project or a
+   * host name substring, from the fleet's rows in typed arrays; undefined past their bound.
+   */
+  private positionsInArrays(info: FleetInfo, conditions: Condition[], page: { from: number; skip: number; limit: number; scanned: number }): number[] | undefined {
+    const tests = conditions.flatMap((condition) => (condition.combo ? [condition.combo] : []));
+    const substring = conditions.find((condition) => condition.substring !== undefined)?.substring;
+    const table = { length: () => info.nextPos, rows: () => info.tables.hostRows.iterate(info.fleet) };
+    return this.rowArrays.page(info.fleet, tests, substring, page, table, epCodeOf(info));
+  }
+
+  /** What was counted of a fleet (by substring), and its copies in typed arrays, are not true any more. */
   private forgetCounts(fleet: number): void {
     this.statements.forgetSubstrings.run(fleet);
     this.substrings.forgetFleet(fleet);
     this.comboArrays.forget(fleet);
+    this.rowArrays.forget(fleet);
   }
 
   /** The JSON of the hosts at these positions, in this order, shaped for the query. */
   private hostsJson(info: FleetInfo, positions: readonly number[], shape: AnswerShape): string[] {
     const docs = new Map<number, string>();
     for (const { pos, doc } of info.tables.docsAt.all(info.fleet, JSON.stringify(positions))) docs.set(pos, doc);
-    return positions.map((pos) => shapeHostJson(docs.get(pos) ?? this.generatedHostJson(info, pos), shape));
+    return positions.map((pos) => {
+      const doc = docs.get(pos);
+      return doc === undefined ? this.generatedHostJson(info, pos, shape) : shapeHostJson(doc, shape);
+    });
   }
 
-  /** A generated host's JSON, kept for a while: pages near the start of a fleet are asked for again and again. */
-  private generatedHostJson(info: FleetInfo, pos: number): string {
-    const key = `${info.fleet}:${pos}`;
+  /** A generated host's JSON in a page's shape, kept for a while: pages near the start of a fleet are asked for again and again. */
+  private generatedHostJson(info: FleetInfo, pos: number, shape: AnswerShape): string {
+    const key = `${info.fleet}:${pos}:${Number(shape.loginLocations)}${Number(shape.runtimes)}`;
     let json = this.generatedJson.get(key);
     if (json === undefined) {
-      json = serializeHost(this.options.generatedHost(info.seed, info.generator, pos));
+      json = shapeHostJson(serializeHost(this.options.generatedHost(info.seed, info.generator, pos)), shape);
       this.generatedJsonSize += json.length;
       for (const [oldKey, old] of this.generatedJson) {
         if (this.generatedJsonSize <= this.generatedJsonBytes) break;
@@ -922,6 +964,11 @@ export class HostStore {
 }
 
 /** The fleet's number in place of its placeholder. */
+/** An enterprise project's code in a fleet's dictionary. */
+function epCodeOf({ tables, fleet }: FleetInfo): (enterpriseProject: string) => number | undefined {
+  return (text) => tables.findCode.get(fleet, CODED_COLUMNS.indexOf('ep'), text);
+}
+
 function bind(params: readonly unknown[], fleet: number): unknown[] {
   return params.map((param) => (param === FLEET ? fleet : param));
 }

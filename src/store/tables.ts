@@ -57,6 +57,10 @@ export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
     findCode: value<[number, number, string], number>(`SELECT code FROM ${on('texts')} WHERE fleet = ? AND kind = ? AND text = ?`),
     lastCode: value<[number, number], number | null>(`SELECT max(code) FROM ${on('texts')} WHERE fleet = ? AND kind = ?`),
     addText: prepare<[number, number, number, string]>(`INSERT INTO ${on('texts')} (fleet, kind, code, text) VALUES (?, ?, ?, ?)`),
+    hostRows: db.prepare<[number], [number, number, number, string | null]>(`SELECT pos, ep, bits, name FROM ${on('hosts')} INDEXED BY hosts_combo WHERE fleet = ?`).raw() as Statement<
+      [number],
+      [number, number, number, string | null]
+    >,
     positions: value<[number, number, number, number], number>(`SELECT pos FROM ${on('hosts')} WHERE fleet = ? AND pos >= ? AND pos < ? ORDER BY pos LIMIT ?`),
     docsAt: prepare<[number, string], { pos: number; doc: string }>(`SELECT pos, doc FROM ${on('docs')} WHERE fleet = ? AND pos IN (SELECT value FROM json_each(?))`),
     dropRows: prepare<[number, number, number]>(`DELETE FROM ${on('hosts')} WHERE fleet = ? AND pos >= ? AND pos < ?`),

@@ -76,6 +76,45 @@ t.test('counts of dimension filters: the same from the typed arrays as in SQL, p
   }
 });
 
+t.test('pages from the fleet copied into typed arrays: the same hosts as SQL finds, before and after writes', async (t) => {
+  const copied = storeOf(t, 300);
+  const inSql = storeOf(t, 300, { hostRowsKept: 0 });
+  const queries: [Partial<ListHostsQuery>, (host: Host) => boolean][] = [
+    [{}, () => true],
+    [{ os_type: 'Windows', has_vul: true }, (host) => host.os_type === 'Windows' && (host.vulnerability ?? 0) > 0],
+    [{ enterprise_project_id: '0', agent_status: 'not_online' }, (host) => host.enterprise_project_id === '0' && host.agent_status !== 'online'],
+    [{ enterprise_project_id: 'no-such-project' }, () => false],
+    [{ host_name: 'WEB' }, (host) => host.host_name!.toLowerCase().includes('web')],
+    [{ host_name: 'e', protect_status: 'opened' }, (host) => host.host_name!.toLowerCase().includes('e') && host.protect_status === 'opened'],
+  ];
+  const walk = async (store: HostStore, query: Partial<ListHostsQuery>) => {
+    const pages: string[] = [];
+    for (const offset of [40, 0, 7, 120, 250]) pages.push((await store.listHosts('p', { ...ALL, ...query, offset, limit: 9 })).hostsJson);
+    return pages;
+  };
+  const check = async (when: string) => {
+    const hosts = await all(copied, 'p');
+    for (const [query, holds] of queries) {
+      // Twice: the first walks step over rows in SQL until copying has paid for itself.
+      for (const round of [1, 2]) {
+        const pages = await walk(copied, query);
+        t.same(pages, await walk(inSql, query), `${JSON.stringify(query)} ${when}, round ${round}: as in SQL`);
+        const matching = hosts.filter(holds);
+        t.same(pages[0] === '' ? [] : (JSON.parse(`[${pages[0]}]`) as Host[]).map((host) => host.host_id), matching.slice(40, 49).map((host) => host.host_id), 'the hosts that match, in order');
+      }
+    }
+  };
+  await check('at first');
+  // Gaps in positions, a changed row, and hosts past the generated ones.
+  const hosts = await all(copied, 'p');
+  for (const store of [copied, inSql]) {
+    for (const host of hosts.slice(3, 60)) await store.deleteHost('p', host.host_id!);
+    await store.updateHost('p', hosts[100]!.host_id!, (host) => ({ ...host, host_name: 'now-a-web-server', os_type: 'Windows' }));
+    await store.addHosts('p', () => hosts.slice(3, 20).map((host) => ({ ...host, host_id: `again-${host.host_id!}` })), 1000);
+  }
+  await check('after writes');
+});
+
 t.test('counts by host name substring are remembered, and forgotten when the fleet changes', async (t) => {
   const store = storeOf(t, 500);
   const count = async (query: Partial<ListHostsQuery>) => (await store.listHosts('p', { ...ALL, limit: 0, ...query })).total;
