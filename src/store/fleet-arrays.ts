@@ -94,12 +94,46 @@ class KeptByFleet<T> {
   }
 }
 
-/** 16 bytes a combination (a combination's hosts fit 32 bits: a project holds at most 2,000,000). */
-interface Combos {
+/** Hosts by combination, 16 bytes a combination (a combination's hosts fit 32 bits: a project holds at most 2,000,000). */
+export interface CombosInArrays {
   ep: Int32Array;
   low: Int32Array;
   high: Int32Array;
   hosts: Int32Array;
+}
+
+/** Combinations from rows of (ep, bits, hosts). */
+export function combosFrom(rows: Iterable<readonly [number, number, number]>, size: number): CombosInArrays {
+  const combos: CombosInArrays = { ep: new Int32Array(size), low: new Int32Array(size), high: new Int32Array(size), hosts: new Int32Array(size) };
+  let i = 0;
+  for (const [ep, bits, hosts] of rows) {
+    combos.ep[i] = ep;
+    combos.low[i] = lowHalf(bits);
+    combos.high[i] = highHalf(bits);
+    combos.hosts[i] = hosts;
+    i += 1;
+  }
+  return combos;
+}
+
+/** The hosts of the combinations that pass every test. `codeOf` gives an enterprise project's code in the fleet's dictionary. */
+export function sumOf(combos: CombosInArrays, tests: readonly ComboTest[], codeOf: (enterpriseProject: string) => number | undefined): number {
+  const matcher = ComboMatcher.of(tests, codeOf);
+  if (!matcher) return 0;
+  let total = 0;
+  for (let i = 0; i < combos.hosts.length; i++) {
+    if (matcher.matches(combos.ep[i]!, combos.low[i]!, combos.high[i]!)) total += combos.hosts[i]!;
+  }
+  return total;
+}
+
+/** Which combinations pass every test (1) or not (0); undefined when none can (an enterprise project the fleet does not hold). */
+function matchesOf(combos: CombosInArrays, tests: readonly ComboTest[], codeOf: (enterpriseProject: string) => number | undefined): Uint8Array | undefined {
+  const matcher = ComboMatcher.of(tests, codeOf);
+  if (!matcher) return undefined;
+  const match = new Uint8Array(combos.hosts.length);
+  for (let i = 0; i < match.length; i++) match[i] = matcher.matches(combos.ep[i]!, combos.low[i]!, combos.high[i]!) ? 1 : 0;
+  return match;
 }
 
 /** A fleet's combinations in the table: how many, and each as (ep, bits, hosts). */
@@ -109,62 +143,48 @@ export interface ComboRows {
 }
 
 /** Sums of the counts kept per combination: a count of any mix of dimension and enterprise project filters (0.8 ms in SQLite at 100,000 hosts). */
-export class ComboArrays extends KeptByFleet<Combos> {
+export class ComboArrays extends KeptByFleet<CombosInArrays> {
   /**
    * The hosts of a fleet's combinations that pass every test; undefined when the fleet has more
    * combinations than the bound (count them in SQL). `table` gives the fleet's rows when they are
    * not kept; `codeOf` gives an enterprise project's code in the fleet's dictionary.
    */
   count(fleet: number, tests: readonly ComboTest[], table: ComboRows, codeOf: (enterpriseProject: string) => number | undefined): number | undefined {
-    const combos = this.get(fleet, table.size, (size) => {
-      const combos: Combos = { ep: new Int32Array(size), low: new Int32Array(size), high: new Int32Array(size), hosts: new Int32Array(size) };
-      let i = 0;
-      for (const [ep, bits, hosts] of table.rows()) {
-        combos.ep[i] = ep;
-        combos.low[i] = lowHalf(bits);
-        combos.high[i] = highHalf(bits);
-        combos.hosts[i] = hosts;
-        i += 1;
-      }
-      return combos;
-    });
-    if (!combos) return undefined;
-    const matcher = ComboMatcher.of(tests, codeOf);
-    if (!matcher) return 0;
-    let total = 0;
-    for (let i = 0; i < combos.hosts.length; i++) {
-      if (matcher.matches(combos.ep[i]!, combos.low[i]!, combos.high[i]!)) total += combos.hosts[i]!;
-    }
-    return total;
+    const combos = this.get(fleet, table.size, (size) => combosFrom(table.rows(), size));
+    return combos && sumOf(combos, tests, codeOf);
   }
 }
 
-/** A fleet's rows by position (12 bytes and a name each); `ep` is -1 where no row is. */
+/** A fleet's rows by position: each one's combination (4 bytes) and name. */
 interface Rows {
-  ep: Int32Array;
-  low: Int32Array;
-  high: Int32Array;
+  /** The index of each position's combination in `combos`, -1 where no row is. */
+  combo: Int32Array;
   names: (string | null)[];
+  /** The fleet's combinations, with how many rows each has. */
+  combos: CombosInArrays;
 }
 
-/** A fleet's rows in the table: the length of its positions, and each row as (pos, ep, bits, case-folded name). */
+/** A fleet's rows in the table: the length of its positions, and each row as (pos, ep, bits, case-folded name), by combination. */
 export interface HostRows {
   length: () => number;
   rows: () => Iterable<readonly [number, number, number, string | null]>;
 }
 
-/** The fleet's rows by position, -1 in `ep` where no row is. */
 function readRows(table: HostRows): Rows {
   const length = table.length();
-  const rows: Rows = { ep: new Int32Array(length).fill(-1), low: new Int32Array(length), high: new Int32Array(length), names: new Array<string | null>(length).fill(null) };
+  const combo = new Int32Array(length).fill(-1);
+  const names = new Array<string | null>(length).fill(null);
+  // Rows come by combination (the order of the index on them): one starts where (ep, bits) changes.
+  const combos: [number, number, number][] = [];
+  let last: [number, number, number] | undefined;
   for (const [pos, ep, bits, name] of table.rows()) {
     if (pos >= length) continue;
-    rows.ep[pos] = ep;
-    rows.low[pos] = lowHalf(bits);
-    rows.high[pos] = highHalf(bits);
-    rows.names[pos] = name;
+    if (last?.[0] !== ep || last[1] !== bits) combos.push((last = [ep, bits, 0]));
+    last[2] += 1;
+    combo[pos] = combos.length - 1;
+    names[pos] = name;
   }
-  return rows;
+  return { combo, names, combos: combosFrom(combos, combos.length) };
 }
 
 /** Fleets whose rows SQL stepped over are remembered, at most (a number each). */
@@ -199,17 +219,35 @@ export class RowArrays extends KeptByFleet<Rows> {
   ): number[] | undefined {
     const rows = this.kept(fleet) ?? (this.worthCopying(fleet, table.length(), page.scanned) ? this.copy(fleet, table.length(), () => readRows(table)) : undefined);
     if (!rows) return undefined;
-    const matcher = ComboMatcher.of(tests, codeOf);
     const found: number[] = [];
-    if (!matcher) return found;
+    const match = matchesOf(rows.combos, tests, codeOf);
+    if (!match) return found;
     let skip = page.skip;
-    for (let pos = page.from; pos < rows.ep.length && found.length < page.limit; pos++) {
-      if (rows.ep[pos] === -1 || !matcher.matches(rows.ep[pos]!, rows.low[pos]!, rows.high[pos]!)) continue;
+    for (let pos = page.from; pos < rows.combo.length && found.length < page.limit; pos++) {
+      const combo = rows.combo[pos]!;
+      if (combo === -1 || match[combo] === 0) continue;
       if (substring !== undefined && !rows.names[pos]?.includes(substring)) continue;
       if (skip > 0) skip -= 1;
       else found.push(pos);
     }
     return found;
+  }
+
+  /**
+   * The hosts whose name holds a substring, by combination, from the fleet's rows when they are
+   * kept (a loop over the names, several times faster than SQLite's); else undefined.
+   */
+  substringCombos(fleet: number, substring: string): CombosInArrays | undefined {
+    const rows = this.kept(fleet);
+    if (!rows) return undefined;
+    const hosts = new Int32Array(rows.combos.hosts.length);
+    for (let pos = 0; pos < rows.names.length; pos++) {
+      if (rows.names[pos]?.includes(substring)) hosts[rows.combo[pos]!]! += 1;
+    }
+    // Only the combinations that hold the substring: they are what is kept.
+    const { ep, low, high } = rows.combos;
+    const holding = Int32Array.from(hosts.keys()).filter((i) => hosts[i] !== 0);
+    return { ep: holding.map((i) => ep[i]!), low: holding.map((i) => low[i]!), high: holding.map((i) => high[i]!), hosts: holding.map((i) => hosts[i]!) };
   }
 
   override forget(fleet: number): void {

@@ -1,16 +1,16 @@
-// Counts gathered for queries (rows of a temporary table), kept while they are used: a bound on
-// entries and on rows, the least recently used forgotten first, so that however many different
-// queries clients send, what is kept stays within a known size.
+// Counts gathered for queries, kept while they are used: a bound on entries and on rows, the
+// least recently used forgotten first, so that however many different queries clients send, what
+// is kept stays within a known size.
 
-interface Entry {
+interface Entry<T> {
   fleet: number;
   rows: number;
-  forget: () => void;
+  counts: T;
 }
 
-export class KeptCounts {
+export class KeptCounts<T> {
   /** By key, least recently used first. */
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, Entry<T>>();
   private rows = 0;
 
   constructor(
@@ -23,30 +23,27 @@ export class KeptCounts {
     return this.rows;
   }
 
-  /**
-   * Keeps what `make` counts under a key of a fleet, unless it is kept already: `make` writes the
-   * rows and gives how many, and how to delete them.
-   */
-  keep(fleet: number, key: string, make: () => { rows: number; forget: () => void }): void {
+  /** The counts kept under a key of a fleet, or made by `make` (with how many rows they hold) and kept. */
+  keep(fleet: number, key: string, make: () => { rows: number; counts: T }): T {
     const known = this.entries.get(key);
     if (known) {
       this.entries.delete(key);
       this.entries.set(key, known);
-      return;
+      return known.counts;
     }
     const entry = { fleet, ...make() };
     this.entries.set(key, entry);
     this.rows += entry.rows;
-    for (const [oldest, { rows, forget }] of this.entries) {
+    for (const [oldest, { rows }] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.rows <= this.maxRows) break;
       if (oldest === key) break;
       this.entries.delete(oldest);
       this.rows -= rows;
-      forget();
     }
+    return entry.counts;
   }
 
-  /** Forgets the entries of a fleet, whose rows the caller deletes. */
+  /** Forgets the entries of a fleet. */
   forgetFleet(fleet: number): void {
     for (const [key, entry] of this.entries) {
       if (entry.fleet !== fleet) continue;
@@ -55,7 +52,6 @@ export class KeptCounts {
     }
   }
 
-  /** Forgets every entry, whose rows the caller deletes. */
   clear(): void {
     this.entries.clear();
     this.rows = 0;

@@ -16,9 +16,9 @@ import { InputError } from '../contract/errors.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { serializeHost, shapeHostJson, type AnswerShape, type Host, type ListHostsQuery, type ProjectList } from '../contract/schemas.js';
 import { openDatabase, SORT_COLUMNS } from './database.js';
-import { ComboArrays, RowArrays } from './fleet-arrays.js';
+import { ComboArrays, RowArrays, combosFrom, sumOf, type CombosInArrays } from './fleet-arrays.js';
 import { CODED_COLUMNS, conditionsOf, FLEET, type Condition } from './filters.js';
-import { ListCache, type Checkpoint } from './list-cache.js';
+import { ListCache, TextCache, type Checkpoint } from './list-cache.js';
 import { KeptCounts } from './kept-counts.js';
 import { Dictionary } from './rows.js';
 import { prepareTables, type FleetRow, type Tables } from './tables.js';
@@ -106,22 +106,14 @@ interface WriteItem {
 }
 
 /**
- * Counts gathered for queries, in SQLite's temporary tables, never in the --db file: per host
- * name substring, how many hosts of each combination hold it.
- */
-const COUNTS = `
-  CREATE TEMP TABLE substrings (fleet INTEGER NOT NULL, substring TEXT NOT NULL, ep INTEGER NOT NULL, bits INTEGER NOT NULL, hosts INTEGER NOT NULL);
-  CREATE INDEX temp.substrings_of ON substrings (fleet, substring);
-`;
-/**
  * Substrings whose counts are kept over every fleet, and their rows at most (one a combination,
- * about 40 bytes): hundreds of substrings' worth at 2,000,000 hosts.
+ * 16 bytes: 8 MiB): hundreds of substrings' worth at 2,000,000 hosts.
  */
 const SUBSTRINGS_KEPT = { entries: 256, rows: 500_000 };
 /** Combinations copied into typed arrays, over every fleet: 16 MiB (a generated fleet of 2,000,000 hosts has about 50,000). */
 const COMBO_ROWS_KEPT = 1_000_000;
 /**
- * Host positions copied into typed arrays, over every fleet: about 20 MiB (12 bytes and a name
+ * Host positions copied into typed arrays, over every fleet: about 15 MiB (4 bytes and a name
  * each). A larger fleet is paged in SQL: copying one reads every row at once (0.2 s at 250,000).
  */
 const HOST_ROWS_KEPT = 250_000;
@@ -163,15 +155,13 @@ export class HostStore {
    */
   private readonly growing = new Set<number>();
   /** The substrings counted, by key (`fleet\0substring`). */
-  private readonly substrings = new KeptCounts(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
+  private readonly substrings = new KeptCounts<CombosInArrays>(SUBSTRINGS_KEPT.entries, SUBSTRINGS_KEPT.rows);
   /** The counts per combination of the fleets counted most recently, as typed arrays. */
   private readonly comboArrays: ComboArrays;
   /** Fleets' rows by position, in typed arrays, for finding pages. */
   private readonly rowArrays: RowArrays;
   /** Generated hosts' JSON by `fleet:pos`, oldest first. */
-  private readonly generatedJson = new Map<string, string>();
-  private generatedJsonSize = 0;
-  private readonly generatedJsonBytes: number;
+  private readonly generatedJson: TextCache;
   private nextFleet: number;
   /** Bumped by a full reset: long operations started before it stop. */
   private epoch = 0;
@@ -181,9 +171,8 @@ export class HostStore {
   constructor(private readonly options: StoreOptions) {
     this.db = openDatabase(options.path, options.reset);
     this.db.pragma('temp_store = MEMORY');
-    this.db.exec(COUNTS);
     this.pageSize = this.db.pragma('page_size', { simple: true }) as number;
-    this.generatedJsonBytes = options.generatedJsonBytes ?? 16 * 1024 * 1024;
+    this.generatedJson = new TextCache(options.generatedJsonBytes ?? 16 * 1024 * 1024);
     this.comboArrays = new ComboArrays(options.comboRowsKept ?? COMBO_ROWS_KEPT);
     this.rowArrays = new RowArrays(options.hostRowsKept ?? HOST_ROWS_KEPT);
     const db = this.db;
@@ -197,8 +186,6 @@ export class HostStore {
       startAdding: db.prepare<[number, number]>('INSERT INTO main.adding (fleet, start) VALUES (?, ?)'),
       doneAdding: db.prepare<[number]>('DELETE FROM main.adding WHERE fleet = ?'),
       adding: db.prepare<[], { fleet: number; start: number }>('SELECT fleet, start FROM main.adding'),
-      forgetSubstring: db.prepare<[number, string]>('DELETE FROM temp.substrings WHERE fleet = ? AND substring = ?'),
-      forgetSubstrings: db.prepare<[number]>('DELETE FROM temp.substrings WHERE fleet = ?'),
     };
     // A starting fleet that is written to moves, under its number, from the cache to the main tables.
     this.moves =
@@ -439,7 +426,6 @@ export class HostStore {
     this.states.clear();
     this.starting.clear();
     this.generatedJson.clear();
-    this.generatedJsonSize = 0;
     this.substrings.clear();
     this.comboArrays.clear();
     this.rowArrays.clear();
@@ -447,7 +433,6 @@ export class HostStore {
       for (const { schema } of this.allTables()) {
         for (const table of ['hosts', 'docs', 'combos', 'texts', 'fleets', 'projects', 'adding', 'garbage']) this.db.exec(`DELETE FROM ${schema}.${table}`);
       }
-      this.db.exec('DELETE FROM temp.substrings');
     })();
   }
 
@@ -767,41 +752,38 @@ export class HostStore {
   /**
    * The count of a query. When every filter is a dimension (or the enterprise project): a sum over
    * the counts kept per combination, in typed arrays (in SQL past their bound). With a host name
-   * substring besides: a sum over the combinations holding the substring (thousands of rows at
-   * 100,000 hosts, where the hosts are a hundred thousand wide rows). Else a count of the rows.
+   * substring besides: a sum over the combinations holding the substring (thousands at 100,000
+   * hosts, where the hosts are a hundred thousand wide rows). Else a count of the rows.
    */
   private count(info: FleetInfo, sql: { where: string; params: unknown[]; conditions: Condition[] }): number {
     const others = sql.conditions.filter((condition) => !condition.combo);
     const counted = sql.conditions.filter((condition) => condition.combo);
+    const tests = counted.map((condition) => condition.combo!);
     const { tables, fleet } = info;
-    const sum = (source: string, sourceParams: unknown[]) => {
-      const where = [source, ...counted.map((condition) => condition.sql)].join(' AND ');
-      const params = [...sourceParams, ...counted.flatMap((condition) => bind(condition.params, fleet))];
-      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${where}`, true).get(...params) as number;
-    };
     if (others.length === 0) {
       const table = { size: () => tables.comboCount.get(fleet)!, rows: () => tables.combos.iterate(fleet) };
-      return this.comboArrays.count(fleet, counted.map((condition) => condition.combo!), table, epCodeOf(info)) ?? sum(`${tables.schema}.combos WHERE fleet = ?`, [fleet]);
+      const inArrays = this.comboArrays.count(fleet, tests, table, epCodeOf(info));
+      if (inArrays !== undefined) return inArrays;
+      const where = ['fleet = ?', ...counted.map((condition) => condition.sql)].join(' AND ');
+      return this.listQuery(`SELECT coalesce(sum(hosts), 0) FROM ${tables.schema}.combos WHERE ${where}`, true).get(fleet, ...counted.flatMap((condition) => bind(condition.params, fleet))) as number;
     }
     const substring = others.length === 1 ? others[0]!.substring : undefined;
     if (substring === undefined) return this.listQuery(`SELECT count(*) FROM ${tables.schema}.hosts WHERE ${sql.where}`, true).get(...sql.params) as number;
-    this.countSubstring(info, substring);
-    return sum('temp.substrings WHERE fleet = ? AND substring = ?', [fleet, substring]);
+    return sumOf(this.substringCombos(info, substring), tests, epCodeOf(info));
   }
 
   /**
-   * Counts, once, the hosts whose name holds a substring, by combination: a dashboard's user
+   * The hosts whose name holds a substring, by combination, counted once: a dashboard's user
    * types a few letters, then clicks through the other filters.
    */
-  private countSubstring(info: FleetInfo, substring: string): void {
-    this.substrings.keep(info.fleet, `${info.fleet}\0${substring}`, () => ({
+  private substringCombos(info: FleetInfo, substring: string): CombosInArrays {
+    return this.substrings.keep(info.fleet, `${info.fleet}\0${substring}`, () => {
+      const inArrays = this.rowArrays.substringCombos(info.fleet, substring);
+      if (inArrays) return { rows: inArrays.hosts.length, counts: inArrays };
       // Without a bound on positions when there is nothing past the last: a tenth faster.
-      rows: (this.growing.has(info.fleet)
-        ? info.tables.countSubstringBelow.run(info.fleet, substring, info.fleet, substring, info.nextPos)
-        : info.tables.countSubstring.run(info.fleet, substring, info.fleet, substring)
-      ).changes,
-      forget: () => this.statements.forgetSubstring.run(info.fleet, substring),
-    }));
+      const rows = this.growing.has(info.fleet) ? info.tables.substringCombosBelow.all(info.fleet, substring, info.nextPos) : info.tables.substringCombos.all(info.fleet, substring);
+      return { rows: rows.length, counts: combosFrom(rows, rows.length) };
+    });
   }
 
   /**
@@ -817,7 +799,6 @@ export class HostStore {
 
   /** What was counted of a fleet (by substring), and its copies in typed arrays, are not true any more. */
   private forgetCounts(fleet: number): void {
-    this.statements.forgetSubstrings.run(fleet);
     this.substrings.forgetFleet(fleet);
     this.comboArrays.forget(fleet);
     this.rowArrays.forget(fleet);
@@ -839,16 +820,8 @@ export class HostStore {
     let json = this.generatedJson.get(key);
     if (json === undefined) {
       json = shapeHostJson(serializeHost(this.options.generatedHost(info.seed, info.generator, pos)), shape);
-      this.generatedJsonSize += json.length;
-      for (const [oldKey, old] of this.generatedJson) {
-        if (this.generatedJsonSize <= this.generatedJsonBytes) break;
-        this.generatedJson.delete(oldKey);
-        this.generatedJsonSize -= old.length;
-      }
-    } else {
-      this.generatedJson.delete(key);
+      this.generatedJson.set(key, json);
     }
-    this.generatedJson.set(key, json);
     return json;
   }
 
@@ -954,20 +927,16 @@ export class HostStore {
       tables.dropFleet.run(fleet);
       tables.removeGarbage.run(fleet);
     })();
-    for (const key of this.generatedJson.keys()) {
-      if (key.startsWith(`${fleet}:`)) {
-        this.generatedJsonSize -= this.generatedJson.get(key)!.length;
-        this.generatedJson.delete(key);
-      }
-    }
+    this.generatedJson.forget((key) => key.startsWith(`${fleet}:`));
   }
 }
 
-/** The fleet's number in place of its placeholder. */
 /** An enterprise project's code in a fleet's dictionary. */
 function epCodeOf({ tables, fleet }: FleetInfo): (enterpriseProject: string) => number | undefined {
   return (text) => tables.findCode.get(fleet, CODED_COLUMNS.indexOf('ep'), text);
 }
+
+/** The fleet's number in place of its placeholder. */
 
 function bind(params: readonly unknown[], fleet: number): unknown[] {
   return params.map((param) => (param === FLEET ? fleet : param));

@@ -27,6 +27,9 @@ export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
   const prepare = <P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql);
   /** A statement that gives one column's value. */
   const value = <P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql).pluck();
+  /** The hosts of a fleet whose name holds a substring, by combination, as rows of (ep, bits, hosts); `bound` adds a condition. */
+  const substringCombos = <P extends unknown[]>(bound: string): Statement<P, [number, number, number]> =>
+    db.prepare<P, [number, number, number]>(`SELECT ep, bits, count(*) FROM ${on('hosts')} INDEXED BY hosts_combo WHERE fleet = ? AND instr(name, ?) > 0 ${bound} GROUP BY ep, bits`).raw() as Statement<P, [number, number, number]>;
   return {
     schema,
     project: prepare<[string], { fleet: number; written: number }>(`SELECT fleet, written FROM ${on('projects')} WHERE project_id = ?`),
@@ -70,14 +73,9 @@ export function prepareTables(db: Database.Database, schema: 'main' | 'cache') {
     dropFleet: prepare<[number]>(`DELETE FROM ${on('fleets')} WHERE fleet = ?`),
     dropCombos: prepare<[number]>(`DELETE FROM ${on('combos')} WHERE fleet = ?`),
     dropTexts: prepare<[number]>(`DELETE FROM ${on('texts')} WHERE fleet = ?`),
-    countSubstring: prepare<[number, string, number, string]>(countSubstringSql(on('hosts'), '')),
-    countSubstringBelow: prepare<[number, string, number, string, number]>(countSubstringSql(on('hosts'), 'AND pos < ?')),
+    substringCombos: substringCombos<[number, string]>(''),
+    substringCombosBelow: substringCombos<[number, string, number]>('AND pos < ?'),
     pages: value<[], number>(`PRAGMA ${schema}.page_count`),
     freePages: value<[], number>(`PRAGMA ${schema}.freelist_count`),
   };
-}
-
-/** Counts the hosts of a fleet whose name holds a substring, by combination, into temp.substrings. */
-function countSubstringSql(hosts: string, bound: string): string {
-  return `INSERT INTO temp.substrings (fleet, substring, ep, bits, hosts) SELECT ?, ?, ep, bits, count(*) FROM ${hosts} INDEXED BY hosts_combo WHERE fleet = ? AND instr(name, ?) > 0 ${bound} GROUP BY ep, bits`;
 }

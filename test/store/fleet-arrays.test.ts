@@ -1,7 +1,7 @@
 // A fleet's combinations and rows as typed arrays: sums and pages that match SQLite's tests,
 // bits past 32 included, and bounds on what is kept and when it is copied.
 import t from 'tap';
-import { ComboArrays, RowArrays, type ComboRows, type HostRows } from '../../src/store/fleet-arrays.js';
+import { ComboArrays, RowArrays, sumOf, type ComboRows, type HostRows } from '../../src/store/fleet-arrays.js';
 import type { ComboTest } from '../../src/store/filters.js';
 
 const HIGH_BIT = 2 ** 45;
@@ -62,14 +62,14 @@ t.test('a fleet with more combinations than the bound is not copied: its count i
   t.same(reads, [], 'its rows not even read');
 });
 
-/** Rows (pos, ep, bits, name) with gaps, a row past the fleet's length (an add in progress) and a host without a name. */
+/** Rows (pos, ep, bits, name) by combination, as the index gives them: with gaps, a row past the fleet's length (an add in progress) and a host without a name. */
 const HOST_ROWS: (readonly [number, number, number, string | null])[] = [
   [0, 1, 0b001, 'web-1'],
+  [6, 1, 0b001, 'web-3'],
+  [9, 1, 0b001, 'web-4'],
   [2, 1, 0b011 + HIGH_BIT, 'db-1'],
   [3, 2, 0b001, null],
   [5, 2, 0b101, 'web-2'],
-  [6, 1, 0b001, 'web-3'],
-  [9, 1, 0b001, 'web-4'],
 ];
 
 function hostTable(reads: number[] = [], fleet = 0, length = 8): HostRows {
@@ -86,6 +86,18 @@ t.test('pages from rows by position: the matches in order, from a position, past
   t.same(page([], 'web'), [0, 5, 6], 'a substring of the name; a host without one never matches');
   t.same(page([{ enterpriseProject: 'other' }], 'web'), [5]);
   t.same(page([{ enterpriseProject: 'unknown' }], undefined), [], 'an enterprise project no host has');
+});
+
+t.test('substring counts by combination from rows by position, once they are kept', async (t) => {
+  const arrays = new RowArrays(100);
+  t.equal(arrays.substringCombos(7, 'web'), undefined, 'not kept: left to SQL');
+  arrays.page(7, [], undefined, { from: 0, skip: 0, limit: 1, scanned: 8 }, hostTable(), () => undefined);
+  const web = arrays.substringCombos(7, 'web')!;
+  t.same([...web.ep], [1, 2], 'only the combinations that hold the substring, once each');
+  t.same([...web.hosts], [2, 1], 'web-1 and web-3 (web-4 is past the length), web-2');
+  t.equal(sumOf(web, [{ bits: 0b100, set: true }], () => undefined), 1);
+  t.same([...arrays.substringCombos(7, 'db')!.high], [HIGH_BIT / 2 ** 32], 'bits past 32');
+  t.same([...arrays.substringCombos(7, 'nothing')!.hosts], []);
 });
 
 t.test('a fleet is copied once SQL has stepped over as many rows as it has, and forgotten on any change', async (t) => {

@@ -1,6 +1,6 @@
 // The list cache stays correct and bounded: counts, pages and checkpoints.
 import t from 'tap';
-import { ListCache } from '../../src/store/list-cache.js';
+import { ListCache, TextCache } from '../../src/store/list-cache.js';
 
 const small = { fleets: 2, filtersPerFleet: 2, checkpointsPerFilter: 4, checkpoints: 100, pageBytes: 10 };
 
@@ -82,4 +82,24 @@ t.test('a long run of pages through a small budget keeps the newest, and stays b
   t.equal(memos[2998]!.page(0, 10), 'p2998', 'and the one before it (two fit in ten bytes)');
   t.equal(memos[2997]!.page(0, 10), undefined, 'older ones are gone');
   t.equal(memos[0]!.page(0, 10), undefined);
+});
+
+t.test('generated hosts’ texts: kept within the budget, the least recently used leaving first', async (t) => {
+  // Ten characters each, forty in the budget: every third text fills half of it.
+  const cache = new TextCache(40);
+  const text = (key: string) => key.padStart(10, '-');
+  for (const key of ['a', 'b', 'c']) cache.set(key, text(key));
+  t.equal(cache.get('a'), text('a'), 'a is used again');
+  for (const key of ['d', 'e']) cache.set(key, text(key));
+  t.same([cache.get('b'), cache.get('c')], [undefined, undefined], 'b and c, used least recently, have left');
+  t.same([cache.get('a'), cache.get('d'), cache.get('e')], [text('a'), text('d'), text('e')], 'a, d and e are kept');
+  cache.forget((key) => key === 'd');
+  t.same([cache.get('a'), cache.get('d'), cache.get('e')], [text('a'), undefined, text('e')], 'd forgotten');
+  cache.clear();
+  t.equal(cache.get('a'), undefined, 'cleared');
+  cache.set('x', text('x'));
+  cache.set('y', text('y'));
+  cache.forget((key) => key === 'y');
+  for (const key of ['z', 'w', 'v', 'u']) cache.set(key, text(key));
+  t.equal(cache.get('x'), text('x'), 'y, forgotten, no longer counted against the budget: x has not left yet');
 });

@@ -92,6 +92,13 @@ t.test('pages from the fleet copied into typed arrays: the same hosts as SQL fin
     for (const offset of [40, 0, 7, 120, 250]) pages.push((await store.listHosts('p', { ...ALL, ...query, offset, limit: 9 })).hostsJson);
     return pages;
   };
+  /** Counts of substrings asked for the first time (once a fleet is copied, counted from the copy). */
+  const withoutName = queries.filter(([query]) => query.host_name === undefined);
+  const counts = async (store: HostStore, round: number) => {
+    const totals: number[] = [];
+    for (const [more] of withoutName) totals.push((await store.listHosts('p', { ...ALL, ...more, host_name: `${round}`, limit: 0 })).total);
+    return totals;
+  };
   const check = async (when: string) => {
     const hosts = await all(copied, 'p');
     for (const [query, holds] of queries) {
@@ -102,6 +109,11 @@ t.test('pages from the fleet copied into typed arrays: the same hosts as SQL fin
         const matching = hosts.filter(holds);
         t.same(pages[0] === '' ? [] : (JSON.parse(`[${pages[0]}]`) as Host[]).map((host) => host.host_id), matching.slice(40, 49).map((host) => host.host_id), 'the hosts that match, in order');
       }
+    }
+    for (const round of [1, 2]) {
+      const totals = await counts(copied, round);
+      t.same(totals, await counts(inSql, round), `counts by a new substring ${when}, round ${round}: as in SQL`);
+      t.same(totals, withoutName.map(([, holds]) => hosts.filter((host) => holds(host) && host.host_name!.includes(`${round}`)).length), 'the hosts that match');
     }
   };
   await check('at first');
