@@ -1,10 +1,11 @@
 // The ceiling of the benchmark: bare Fastify answering the hosts route with prebuilt pages of the
-// same hosts hss-mock serves (no storage, no validation) — what this stack can do at best.
+// same hosts hss-mock serves (no storage, no validation), encoded once — what this stack can do
+// at best.
 // Usage: node ceiling.js PAGES.json, where PAGES.json is {"10": "<page>", "200": "<page>"}.
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 
-const pages = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Record<string, string>;
+const pages = Object.fromEntries(Object.entries(JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Record<string, string>).map(([limit, page]) => [limit, Buffer.from(page)]));
 const app = Fastify({ logger: false });
 app.get('/v5/:project_id/host-management/hosts', async (request, reply) => {
   const { limit } = request.query as { limit?: string };

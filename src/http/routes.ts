@@ -62,7 +62,7 @@ export interface RouteDeps {
 }
 
 /** Sends JSON that is already serialized (hosts are serialized by the Host schema), whole or streamed. */
-function sendJson(reply: FastifyReply, status: number, json: string | Readable): FastifyReply {
+function sendJson(reply: FastifyReply, status: number, json: string | Buffer | Readable): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send(json);
 }
 
@@ -88,8 +88,7 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   /** The emulated API's answer to a query; the console's list route gives the same bytes. */
   const sendHostPage = async (reply: FastifyReply, projectId: string, query: unknown) => {
     // The schema's defaults have filled in enterprise_project_id, limit and offset.
-    const { total, hostsJson } = await store.listHosts(projectId, query as ListHostsQueryType);
-    return sendJson(reply, 200, `{"total_num":${total},"data_list":[${hostsJson}]}`);
+    return sendJson(reply, 200, (await store.listHosts(projectId, query as ListHostsQueryType)).json);
   };
 
   app.get(

@@ -56,7 +56,7 @@ const START: Checkpoint = { offset: 0, key: null, pos: 0 };
 /** What is known of one filter combination (and order) of one fleet. */
 export class FilterMemo {
   total: number | undefined;
-  private readonly pages = new Map<string, string>();
+  private readonly pages = new Map<string, Buffer>();
   /** Sorted by offset. */
   private checkpoints: Checkpoint[] = [START];
 
@@ -73,14 +73,14 @@ export class FilterMemo {
   }
 
   /** A page served before, by offset and limit. */
-  page(offset: number, limit: number): string | undefined {
+  page(offset: number, limit: number): Buffer | undefined {
     return this.pages.get(`${offset}:${limit}`);
   }
 
-  rememberPage(offset: number, limit: number, hostsJson: string): void {
+  rememberPage(offset: number, limit: number, json: Buffer): void {
     const key = `${offset}:${limit}`;
-    this.budget.spend(this, key, hostsJson.length);
-    this.pages.set(key, hostsJson);
+    this.budget.spend(this, key, json.length);
+    this.pages.set(key, json);
   }
 
   forgetPage(key: string): void {

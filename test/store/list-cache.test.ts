@@ -38,13 +38,13 @@ t.test('bounded: checkpoints, filters, projects and page bytes', async (t) => {
   t.equal(cache.memo(2, 'f').total, undefined, 'past the fleet limit, every fleet starts again');
 
   const first = cache.memo(4, 'f');
-  first.rememberPage(0, 10, 'abcdef');
-  t.equal(first.page(0, 10), 'abcdef');
+  first.rememberPage(0, 10, Buffer.from('abcdef'));
+  t.same(first.page(0, 10), Buffer.from('abcdef'));
   t.equal(first.page(10, 10), undefined);
   const second = cache.memo(4, 'g');
-  second.rememberPage(0, 10, 'ghijk');
+  second.rememberPage(0, 10, Buffer.from('ghijk'));
   t.equal(first.page(0, 10), undefined, 'past the byte budget, earlier pages are forgotten');
-  t.equal(second.page(0, 10), 'ghijk');
+  t.same(second.page(0, 10), Buffer.from('ghijk'));
 });
 
 t.test('checkpoints over every fleet are bounded; a forgotten fleet gives its share back', async (t) => {
@@ -77,9 +77,9 @@ t.test('forget one fleet, or all', async (t) => {
 t.test('a long run of pages through a small budget keeps the newest, and stays bounded', async (t) => {
   const cache = new ListCache({ ...small, filtersPerFleet: 10_000 });
   const memos = Array.from({ length: 3000 }, (_, i) => cache.memo(1, `filter-${i}`));
-  memos.forEach((memo, i) => memo.rememberPage(0, 10, `p${String(i).padStart(4, '0')}`));
-  t.equal(memos[2999]!.page(0, 10), 'p2999', 'the newest page is kept');
-  t.equal(memos[2998]!.page(0, 10), 'p2998', 'and the one before it (two fit in ten bytes)');
+  memos.forEach((memo, i) => memo.rememberPage(0, 10, Buffer.from(`p${String(i).padStart(4, '0')}`)));
+  t.same(memos[2999]!.page(0, 10), Buffer.from('p2999'), 'the newest page is kept');
+  t.same(memos[2998]!.page(0, 10), Buffer.from('p2998'), 'and the one before it (two fit in ten bytes)');
   t.equal(memos[2997]!.page(0, 10), undefined, 'older ones are gone');
   t.equal(memos[0]!.page(0, 10), undefined);
 });
