@@ -36,6 +36,9 @@ function banner(url: string, options: Options): string {
 }
 
 async function serve(options: Options, startedByNpm: boolean): Promise<void> {
+  // Read before the banner: a parent may die as soon as it has read the banner, and the watch
+  // below must then see a parent other than this one (read after, it could be the new one).
+  const parent = process.ppid;
   const mock = await startHssMock({ ...options, prettyLogs: process.stdout.isTTY === true });
   process.stdout.write(banner(mock.url, options));
   // In-flight requests finish (delays and stalls cut short), the database closes, then exit code 0.
@@ -44,7 +47,6 @@ async function serve(options: Options, startedByNpm: boolean): Promise<void> {
   // and SIGINT to that shell alone, which dies of them without passing them on. A command whose
   // parent has changed has lost the npm that started it: it stops as it would on SIGTERM.
   if (startedByNpm) {
-    const parent = process.ppid;
     const watch = setInterval(() => {
       if (process.ppid === parent) return;
       clearInterval(watch);

@@ -52,7 +52,7 @@ class KeptByFleet<T> {
   private readonly fleets = new Map<number, { copy: T; rows: number }>();
   private rows = 0;
 
-  constructor(private readonly maxRows: number) {}
+  constructor(protected readonly maxRows: number) {}
 
   /** The fleet's copy, made by `read` when not kept; undefined when it would be `rows` long, past the bound. */
   get(fleet: number, rows: () => number, read: (rows: number) => T): T | undefined {
@@ -207,17 +207,18 @@ export class RowArrays extends KeptByFleet<Rows> {
    * Up to `limit` positions of matching rows, in order, from position `from` on, past the first
    * `skip` matches; undefined when the fleet is not kept, and is not worth copying yet or is
    * longer than the bound: SQL then finds the page, stepping over `scanned` rows. `table` gives
-   * the fleet's rows (positions past its length are ignored).
+   * the fleet's rows (positions past its length are ignored); without it (an add in progress,
+   * whose rows a copy would read to no use), the fleet is not copied.
    */
   page(
     fleet: number,
     tests: readonly ComboTest[],
     substring: string | undefined,
     page: { from: number; skip: number; limit: number; scanned: number },
-    table: HostRows,
+    table: HostRows | undefined,
     codeOf: (enterpriseProject: string) => number | undefined,
   ): number[] | undefined {
-    const rows = this.kept(fleet) ?? (this.worthCopying(fleet, table.length(), page.scanned) ? this.copy(fleet, table.length(), () => readRows(table)) : undefined);
+    const rows = this.kept(fleet) ?? (table && this.worthCopying(fleet, table.length(), page.scanned) ? this.copy(fleet, table.length(), () => readRows(table)) : undefined);
     if (!rows) return undefined;
     const found: number[] = [];
     const match = matchesOf(rows.combos, tests, codeOf);
@@ -261,6 +262,7 @@ export class RowArrays extends KeptByFleet<Rows> {
   }
 
   private worthCopying(fleet: number, length: number, scanned: number): boolean {
+    if (length > this.maxRows) return false;
     const stepped = (this.stepped.get(fleet) ?? 0) + scanned;
     this.stepped.delete(fleet);
     if (stepped >= length) return true;

@@ -34,7 +34,11 @@ export interface HostPage {
 }
 
 function pageJson(total: number, hostsJson: string): Buffer {
-  return Buffer.from(`{"total_num":${total},"data_list":[${hostsJson}]}`);
+  const json = `{"total_num":${total},"data_list":[${hostsJson}]}`;
+  // Not from Node's shared pool of small buffers: a kept page would hold a whole pool block.
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  bytes.write(json);
+  return bytes;
 }
 
 /** What a project starts with: a generated fleet, or hosts (fixtures, already completed). */
@@ -51,7 +55,7 @@ export interface StoreOptions {
   generatedHost: (seed: number, generator: string, pos: number) => Host;
   /** Bytes the database may hold. */
   dataLimit: number;
-  /** Bytes of generated hosts' JSON kept for pages to come. */
+  /** Characters of generated hosts' JSON kept for pages to come (bytes: the JSON is ASCII but for some names). */
   generatedJsonBytes?: number;
   /** Combinations copied into typed arrays for counting, over every fleet. */
   comboRowsKept?: number;
@@ -121,8 +125,8 @@ const SUBSTRINGS_KEPT = { entries: 256, rows: 500_000 };
 /** Combinations copied into typed arrays, over every fleet: 16 MiB (a generated fleet of 2,000,000 hosts has about 50,000). */
 const COMBO_ROWS_KEPT = 1_000_000;
 /**
- * Host positions copied into typed arrays, over every fleet: about 15 MiB (4 bytes and a name
- * each). A larger fleet is paged in SQL: copying one reads every row at once (0.2 s at 250,000).
+ * Host positions copied into typed arrays, over every fleet: about 25 MiB (4 bytes and a name
+ * each). A larger fleet is paged in SQL: copying one reads every row at once (0.25 s at 250,000).
  */
 const HOST_ROWS_KEPT = 250_000;
 /**
@@ -168,7 +172,7 @@ export class HostStore {
   private readonly comboArrays: ComboArrays;
   /** Fleets' rows by position, in typed arrays, for finding pages. */
   private readonly rowArrays: RowArrays;
-  /** Generated hosts' JSON by `fleet:pos`, oldest first. */
+  /** Generated hosts' JSON by `fleet:pos:shape`, the least recently used leaving first. */
   private readonly generatedJson: TextCache;
   private nextFleet: number;
   /** Bumped by a full reset: long operations started before it stop. */
@@ -268,7 +272,7 @@ export class HostStore {
     { skip, limit, total }: { skip: number; limit: number; total: number },
   ): PageRow[] {
     const byPosition = query.sort_key === undefined;
-    const scanned = ((skip + limit) * info.hosts) / total;
+    const scanned = (Math.min(skip + limit, total - start.offset) * info.hosts) / total;
     if (byPosition && conditions.every((condition) => condition.combo || condition.substring !== undefined)) {
       const positions = this.positionsInArrays(info, conditions, { from: start.pos, skip, limit, scanned });
       if (positions) return positions.map((pos) => ({ pos, key: pos }));
@@ -796,12 +800,12 @@ export class HostStore {
 
   /**
    * The positions of a page of a query whose filters are dimensions, the enterprise project or a
-   * host name substring, from the fleet's rows in typed arrays; undefined past their bound.
+   * host name substring, from the fleet's rows in typed arrays; undefined when they are not copied.
    */
   private positionsInArrays(info: FleetInfo, conditions: Condition[], page: { from: number; skip: number; limit: number; scanned: number }): number[] | undefined {
     const tests = conditions.flatMap((condition) => (condition.combo ? [condition.combo] : []));
     const substring = conditions.find((condition) => condition.substring !== undefined)?.substring;
-    const table = { length: () => info.nextPos, rows: () => info.tables.hostRows.iterate(info.fleet) };
+    const table = this.growing.has(info.fleet) ? undefined : { length: () => info.nextPos, rows: () => info.tables.hostRows.iterate(info.fleet) };
     return this.rowArrays.page(info.fleet, tests, substring, page, table, epCodeOf(info));
   }
 
@@ -945,7 +949,6 @@ function epCodeOf({ tables, fleet }: FleetInfo): (enterpriseProject: string) => 
 }
 
 /** The fleet's number in place of its placeholder. */
-
 function bind(params: readonly unknown[], fleet: number): unknown[] {
   return params.map((param) => (param === FLEET ? fleet : param));
 }

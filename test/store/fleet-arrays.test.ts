@@ -119,5 +119,6 @@ t.test('a fleet is copied once SQL has stepped over as many rows as it has, and 
   arrays.clear();
   t.equal(page(3, 4), undefined, 'cleared');
   t.equal(new RowArrays(7).page(1, [], undefined, { from: 0, skip: 0, limit: 1, scanned: 100 }, hostTable(reads, 9), () => undefined), undefined, 'a fleet longer than the bound');
+  t.equal(arrays.page(4, [], undefined, { from: 0, skip: 0, limit: 1, scanned: 100 }, undefined, () => undefined), undefined, 'no table (an add in progress): not copied');
   t.same(reads, [1, 2, 3], 'each fleet read once a copy has paid for itself, and never one longer than the bound');
 });

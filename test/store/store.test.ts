@@ -8,40 +8,17 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import { InputError, StartupError } from '../../src/contract/errors.js';
 import type { Host, ListHostsQuery } from '../../src/contract/schemas.js';
-import { Fleet } from '../../src/fleet/fleet.js';
 import { seededRandom } from '../../src/faults/faults.js';
 import { HostFactory } from '../../src/fleet/generator.js';
 import { SCHEMA_VERSION } from '../../src/store/database.js';
 import { DataLimitError, DuplicateHostError, HostStore, ResetError, type HostPage, type StoreOptions } from '../../src/store/store.js';
-
-const ALL: ListHostsQuery = { enterprise_project_id: 'all_granted_eps', limit: 200, offset: 0 };
+import { ALL, all, hostsOf, newStore } from './store-helpers.js';
 
 /** A store over generated fleets of `hosts` hosts, closed when the test ends. */
 function storeOf(t: { teardown(fn: () => unknown): void }, hosts: number, options: Partial<StoreOptions> = {}): HostStore {
-  const fleet = new Fleet({ seed: 1, hosts, fixtures: [] });
-  const store = new HostStore({
-    path: ':memory:',
-    reset: false,
-    startingFleet: fleet.startingFleet,
-    generatedHost: fleet.generatedHost,
-    dataLimit: 1024 * 2 ** 20,
-    ...options,
-  });
+  const store = newStore(1, hosts, options);
   t.teardown(() => store.close());
   return store;
-}
-
-async function all(store: HostStore, projectId: string): Promise<Host[]> {
-  const hosts: Host[] = [];
-  for await (const batch of await store.allHostsJson(projectId)) hosts.push(...batch.map((json) => JSON.parse(json) as Host));
-  return hosts;
-}
-
-/** A page's hosts, checking that the total it answers is the store's. */
-function hostsOf(page: HostPage): Host[] {
-  const { total_num, data_list } = JSON.parse(page.json.toString()) as { total_num: number; data_list: Host[] };
-  if (total_num !== page.total) throw new Error(`total_num ${total_num}, total ${page.total}`);
-  return data_list;
 }
 
 function tempFile(): string {
@@ -171,6 +148,27 @@ t.test('a fleet written in many slices: seen whole or not at all', async (t) => 
   t.same(await all(store, 'p'), before, 'a replace that fails after many slices changes nothing');
   await store.replaceHosts('p', () => replacement);
   t.equal((await store.listHosts('p', { ...ALL, limit: 0 })).total, 30_000, 'a replace that succeeds replaces all');
+});
+
+t.test('pages and counts during a long add see none of it, whether the fleet was copied before or not', async (t) => {
+  for (const copyFirst of [true, false]) {
+    const store = storeOf(t, 300);
+    const deep = (offset: number) => store.listHosts('p', { ...ALL, os_type: 'Windows', offset, limit: 5 });
+    const before = await all(store, 'p');
+    const windows = before.filter((host) => host.os_type === 'Windows');
+    // Deep pages of a sparse filter: as many rows stepped over in SQL as the fleet has, and more.
+    if (copyFirst) for (let offset = windows.length - 5; offset > 0; offset -= 7) await deep(offset);
+    const adding = store.addHosts('p', () => [...new HostFactory(3, 'added').generate(20_000)], 100_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    // One turn after the add began, it cannot be done (it takes many slices): the count
+    // sees none of it. The pages below see the same hosts whether it is done or not.
+    t.equal((await store.listHosts('p', { ...ALL, host_name: 'we', limit: 0 })).total, before.filter((host) => host.host_name!.includes('we')).length);
+    for (let offset = windows.length - 4; offset > 0; offset -= 9) {
+      t.same(hostsOf(await deep(offset)).map((host) => host.host_id), windows.slice(offset, offset + 5).map((host) => host.host_id));
+    }
+    await adding;
+    t.equal((await deep(0)).total, windows.length + (await all(store, 'p')).slice(300).filter((host) => host.os_type === 'Windows').length, 'then all of it');
+  }
 });
 
 t.test('an add is all or nothing, and a refused one does not count as a write', async (t) => {
