@@ -232,15 +232,6 @@ async function main(): Promise<void> {
   const nameQuery = 'host_name=k8s-node-prod';
   const nameMatches = (await getJson(`${mock.url}${HOSTS_PATH}?${nameQuery}&limit=0`)).total_num;
 
-  // The baselines serve the same hosts: the ceiling prebuilt pages, the naive anchor a table of them.
-  const pagesFile = join(work, 'pages.json');
-  const page = async (limit: number) => (await fetch(`${mock.url}${HOSTS_PATH}?limit=${limit}`, { headers: TOKEN })).text();
-  writeFileSync(pagesFile, JSON.stringify({ 10: await page(10), 200: await page(200) }));
-  const ceiling = await startServer(CEILING, [pagesFile]);
-  const hostsFile = join(work, 'hosts.json');
-  writeFileSync(hostsFile, await (await fetch(`${mock.url}/_mock/projects/${PROJECT}/hosts`)).text());
-  const naive = await startServer(NAIVE, [hostsFile]);
-
   const walkPages = Math.floor(defaultTotal / 20);
   const scenarios: [string, string, Variation, 10 | 200, number?][] = [
     ['1. default page (limit=10)', '', 'none', 10],
@@ -254,6 +245,17 @@ async function main(): Promise<void> {
     [`9. sorted walk: sort_key=risk_num, the next page each request`, 'sort_key=risk_num', 'walk', 10, walkPages],
   ];
   const path = (query: string) => (query ? `${HOSTS_PATH}?${query}` : HOSTS_PATH);
+
+  // The baselines serve the same hosts: the ceiling prebuilt pages (for each repeated query, the
+  // answer hss-mock gives it; else the first page), the naive anchor a table of them.
+  const pagesFile = join(work, 'pages.json');
+  const answer = async (url: string) => (await fetch(`${mock.url}${url}`, { headers: TOKEN })).text();
+  const byUrl = Object.fromEntries(await Promise.all(scenarios.filter(([, , variation]) => variation === 'none').map(async ([, query]) => [path(query), await answer(path(query))])));
+  writeFileSync(pagesFile, JSON.stringify({ 10: await answer(`${HOSTS_PATH}?limit=10`), 200: await answer(`${HOSTS_PATH}?limit=200`), byUrl }));
+  const ceiling = await startServer(CEILING, [pagesFile]);
+  const hostsFile = join(work, 'hosts.json');
+  writeFileSync(hostsFile, await (await fetch(`${mock.url}/_mock/projects/${PROJECT}/hosts`)).text());
+  const naive = await startServer(NAIVE, [hostsFile]);
 
   // Warm both up on every scenario, so that what hss-mock keeps is there before memory is
   // measured; then each scenario alternates the ceiling and hss-mock in rounds, so that both see

@@ -47,12 +47,19 @@ class ComboMatcher {
   }
 }
 
+/** What a copy costs besides its rows (its arrays and entry, about a kilobyte), counted as rows: many empty fleets stay bounded too. */
+const ROWS_A_COPY = 64;
+
 /** Copies by fleet, least recently used first, at most `maxRows` rows over every fleet. */
 class KeptByFleet<T> {
   private readonly fleets = new Map<number, { copy: T; rows: number }>();
   private rows = 0;
 
-  constructor(protected readonly maxRows: number) {}
+  /** `rowsACopy`: what each copy counts besides its rows. */
+  constructor(
+    protected readonly maxRows: number,
+    private readonly rowsACopy = ROWS_A_COPY,
+  ) {}
 
   /** The fleet's copy, made by `read` when not kept; undefined when it would be `rows` long, past the bound. */
   get(fleet: number, rows: () => number, read: (rows: number) => T): T | undefined {
@@ -70,8 +77,8 @@ class KeptByFleet<T> {
   protected copy(fleet: number, size: number, read: (rows: number) => T): T | undefined {
     if (size > this.maxRows) return undefined;
     const copy = read(size);
-    this.fleets.set(fleet, { copy, rows: size });
-    this.rows += size;
+    this.fleets.set(fleet, { copy, rows: size + this.rowsACopy });
+    this.rows += size + this.rowsACopy;
     for (const [oldest, { rows }] of this.fleets) {
       if (this.rows <= this.maxRows) break;
       this.fleets.delete(oldest);

@@ -36,7 +36,7 @@ t.test('sums the combinations that pass every test, as SQLite would, bits 31 and
 });
 
 t.test('keeps the fleets counted most recently within its bound, and reads a fleet again once forgotten', async (t) => {
-  const arrays = new ComboArrays(7);
+  const arrays = new ComboArrays(7, 0);
   const reads: number[] = [];
   const count = (fleet: number) => arrays.count(fleet, [], table(ROWS, reads, fleet), () => undefined);
   count(1);
@@ -54,6 +54,18 @@ t.test('keeps the fleets counted most recently within its bound, and reads a fle
   arrays.clear();
   count(1);
   t.same(reads, [1, 2, 1, 1, 1], 'cleared');
+});
+
+t.test('each copy counts as 64 rows besides its own: however many empty fleets are counted, few are kept', async (t) => {
+  const arrays = new ComboArrays(640);
+  const reads: number[] = [];
+  const count = (fleet: number) => arrays.count(fleet, [], table([], reads, fleet), () => undefined);
+  for (let fleet = 1; fleet <= 11; fleet++) t.equal(count(fleet), 0);
+  count(11);
+  count(2);
+  t.same(reads, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 'ten kept: fleet 1 left as fleet 11 came');
+  count(1);
+  t.same(reads.slice(11), [1], 'fleet 1 read again');
 });
 
 t.test('a fleet with more combinations than the bound is not copied: its count is left to SQL', async (t) => {
@@ -101,7 +113,7 @@ t.test('substring counts by combination from rows by position, once they are kep
 });
 
 t.test('a fleet is copied once SQL has stepped over as many rows as it has, and forgotten on any change', async (t) => {
-  const arrays = new RowArrays(8);
+  const arrays = new RowArrays(8, 0);
   const reads: number[] = [];
   const page = (fleet: number, scanned: number) => arrays.page(fleet, [], undefined, { from: 0, skip: 0, limit: 1, scanned }, hostTable(reads, fleet), () => undefined);
   t.equal(page(1, 5), undefined, 'five rows stepped over of eight: SQL finds the page');
