@@ -202,9 +202,9 @@ const STEPPED_FLEETS = 1024;
  * the matching positions are found by a loop over the positions, where SQLite stepped over each row
  * before a deep offset. Copying a fleet reads each of its rows once (about 1 µs a row), as much as
  * SQLite stepping over them all: a fleet is copied once the pages found in SQL since it last
- * changed have stepped over as many rows as it has positions. A client that asks one page after
- * each write never pays for a copy; one that pages through a fleet pays at most twice what SQL
- * alone would have cost, and then about nothing.
+ * changed have stepped over as many rows as it has positions. A client that asks a page near
+ * the start after each write never pays for a copy; one that pages through a fleet pays at most
+ * twice what SQL alone would have cost, and then about nothing.
  */
 export class RowArrays extends KeptByFleet<Rows> {
   /** By fleet not kept: rows stepped over in SQL since it last changed. */
