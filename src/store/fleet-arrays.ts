@@ -4,6 +4,7 @@
 // what is kept; a copy is read again from them after any change to the fleet, and a fleet larger
 // than the bound is not copied (SQL answers for it).
 import type { ComboTest } from './filters.js';
+import { KeptCounts } from './kept-counts.js';
 
 /** A combination's 50-odd bits, as two 32-bit halves: JavaScript's bitwise operators take 32 bits. */
 const HALF = 2 ** 32;
@@ -52,14 +53,15 @@ const ROWS_A_COPY = 64;
 
 /** Copies by fleet, least recently used first, at most `maxRows` rows over every fleet. */
 class KeptByFleet<T> {
-  private readonly fleets = new Map<number, { copy: T; rows: number }>();
-  private rows = 0;
+  private readonly copies: KeptCounts<T>;
 
   /** `rowsACopy`: what each copy counts besides its rows. */
   constructor(
-    protected readonly maxRows: number,
+    maxRows: number,
     private readonly rowsACopy = ROWS_A_COPY,
-  ) {}
+  ) {
+    this.copies = new KeptCounts<T>(Infinity, maxRows);
+  }
 
   /** The fleet's copy, made by `read` when not kept; undefined when it would be `rows` long, past the bound. */
   get(fleet: number, rows: () => number, read: (rows: number) => T): T | undefined {
@@ -67,37 +69,26 @@ class KeptByFleet<T> {
   }
 
   protected kept(fleet: number): T | undefined {
-    const kept = this.fleets.get(fleet);
-    if (!kept) return undefined;
-    this.fleets.delete(fleet);
-    this.fleets.set(fleet, kept);
-    return kept.copy;
+    return this.copies.get(String(fleet));
+  }
+
+  /** Whether a copy `size` rows long fits within the bound. */
+  protected fits(size: number): boolean {
+    return size + this.rowsACopy <= this.copies.maxRows;
   }
 
   protected copy(fleet: number, size: number, read: (rows: number) => T): T | undefined {
-    if (size > this.maxRows) return undefined;
-    const copy = read(size);
-    this.fleets.set(fleet, { copy, rows: size + this.rowsACopy });
-    this.rows += size + this.rowsACopy;
-    for (const [oldest, { rows }] of this.fleets) {
-      if (this.rows <= this.maxRows) break;
-      this.fleets.delete(oldest);
-      this.rows -= rows;
-    }
-    return copy;
+    if (!this.fits(size)) return undefined;
+    return this.copies.keep(fleet, String(fleet), () => ({ rows: size + this.rowsACopy, counts: read(size) }));
   }
 
   /** The fleet changed, or is gone. */
   forget(fleet: number): void {
-    const kept = this.fleets.get(fleet);
-    if (!kept) return;
-    this.fleets.delete(fleet);
-    this.rows -= kept.rows;
+    this.copies.forgetFleet(fleet);
   }
 
   clear(): void {
-    this.fleets.clear();
-    this.rows = 0;
+    this.copies.clear();
   }
 }
 
@@ -269,7 +260,7 @@ export class RowArrays extends KeptByFleet<Rows> {
   }
 
   private worthCopying(fleet: number, length: number, scanned: number): boolean {
-    if (length > this.maxRows) return false;
+    if (!this.fits(length)) return false;
     const stepped = (this.stepped.get(fleet) ?? 0) + scanned;
     this.stepped.delete(fleet);
     if (stepped >= length) return true;

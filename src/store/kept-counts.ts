@@ -15,7 +15,7 @@ export class KeptCounts<T> {
 
   constructor(
     private readonly maxEntries: number,
-    private readonly maxRows: number,
+    readonly maxRows: number,
   ) {}
 
   /** Rows kept, over every entry. */
@@ -23,14 +23,19 @@ export class KeptCounts<T> {
     return this.rows;
   }
 
+  /** The counts kept under a key, if they are. */
+  get(key: string): T | undefined {
+    const known = this.entries.get(key);
+    if (!known) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, known);
+    return known.counts;
+  }
+
   /** The counts kept under a key of a fleet, or made by `make` (with how many rows they hold) and kept. */
   keep(fleet: number, key: string, make: () => { rows: number; counts: T }): T {
-    const known = this.entries.get(key);
-    if (known) {
-      this.entries.delete(key);
-      this.entries.set(key, known);
-      return known.counts;
-    }
+    const known = this.get(key);
+    if (known !== undefined) return known;
     const entry = { fleet, ...make() };
     this.entries.set(key, entry);
     this.rows += entry.rows;
