@@ -54,7 +54,7 @@ export interface AppOptions {
   adminToken: string | undefined;
   /** Requests the journal keeps. */
   journalSize: number;
-  /** MiB the hosts database may hold (in memory, or in the --db file). */
+  /** MiB the hosts database may hold (in memory, in the --db file and in temporary files). */
   dataLimit: number;
   /** A JSON file of fault rules, loaded at start and on reset. */
   faults: string | undefined;

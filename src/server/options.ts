@@ -52,7 +52,7 @@ export const OPTION_SPECS = {
     min: 16,
     max: 1_048_576,
     default: 1024,
-    help: 'MiB the hosts database may hold (in memory, or in the --db file); starting fleets are dropped, least recently used first, to stay within it',
+    help: 'MiB the hosts database may hold (in memory, in the --db file and in temporary files); starting fleets are dropped, least recently used first, to stay within it',
   },
   'journal-size': { kind: 'integer', value: 'N', min: 0, max: 1_000_000, default: 1000, help: 'requests the journal keeps' },
   faults: { kind: 'string', value: 'FILE', help: 'JSON file of fault rules, loaded at start and on reset' },

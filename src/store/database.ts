@@ -13,7 +13,7 @@ export const SORT_COLUMNS = { risk_num: 'risk', recent_scan_time: 'scan' } as co
  * The tables of a schema: `main` (the file, or memory) holds what was written; with a file, an
  * attached in-memory `cache` holds the starting fleets, which are never written to the file.
  */
-function tablesOf(schema: 'main' | 'cache'): string {
+function tablesOf(schema: string, hostIndexes = true): string {
   return `
   -- A fleet: hosts at positions (the API order). Positions below "generated" are the generator's
   -- hosts for (seed, generator) unless docs holds one; rows at next_pos and after are not yet
@@ -56,13 +56,6 @@ function tablesOf(schema: 'main' | 'cache'): string {
     labels INTEGER NOT NULL,
     PRIMARY KEY (fleet, pos)
   ) WITHOUT ROWID;
-  CREATE UNIQUE INDEX ${schema}.hosts_host_id ON hosts (fleet, host_id);
-  -- The hosts of a combination, in order: pages of few matches far apart are gathered through it.
-  -- With the name, it answers a host name substring's count by combination on its own, in
-  -- combination order: no sort (at 100,000 hosts, about a tenth of the time of the table's scan).
-  CREATE INDEX ${schema}.hosts_combo ON hosts (fleet, ep, bits, pos, name);
-  CREATE INDEX ${schema}.hosts_risk ON hosts (fleet, risk, pos);
-  CREATE INDEX ${schema}.hosts_scan ON hosts (fleet, scan, pos);
   -- Hosts as JSON, for every host that is not the generator's (written, completed, patched). A
   -- rowid table: an index's (or WITHOUT ROWID table's) cell keeps about 1 KB in its page and puts
   -- the rest of a 1.5 KB host in an overflow page of its own, 4.9 KB a host where this takes 2.
@@ -76,8 +69,38 @@ function tablesOf(schema: 'main' | 'cache'): string {
   CREATE TABLE ${schema}.adding (fleet INTEGER PRIMARY KEY, start INTEGER NOT NULL);
   -- Fleets being written, or no longer used: deleted unless a project comes to point to them.
   CREATE TABLE ${schema}.garbage (fleet INTEGER PRIMARY KEY);
+${hostIndexes ? hostIndexesOf(schema) : ''}`;
+}
+
+/**
+ * The indexes of the hosts table. A fleet built in a file of its own keeps the cheap ones while
+ * its rows go in and builds the others after them (fleet-files.ts).
+ */
+export function hostIndexesOf(schema: string): string {
+  return `${builtAfterRows(schema)}${keptWhileInserting(schema)}`;
+}
+
+/** Indexes of many rows for each key: a row costs about 3 µs more to insert while they are kept. */
+function keptWhileInserting(schema: string): string {
+  return `
+  CREATE INDEX ${schema}.hosts_risk ON hosts (fleet, risk, pos);
 `;
 }
+
+/** Indexes whose keys are spread over the whole index: 4–5 µs more a row while kept, about 2.5 built after the rows. */
+function builtAfterRows(schema: string): string {
+  return `
+  CREATE UNIQUE INDEX ${schema}.hosts_host_id ON hosts (fleet, host_id);
+  -- The hosts of a combination, in order: pages of few matches far apart are gathered through it.
+  -- With the name, it answers a host name substring's count by combination on its own, in
+  -- combination order: no sort (at 100,000 hosts, about a tenth of the time of the table's scan).
+  CREATE INDEX ${schema}.hosts_combo ON hosts (fleet, ep, bits, pos, name);
+  CREATE INDEX ${schema}.hosts_scan ON hosts (fleet, scan, pos);
+`;
+}
+
+/** A fleet built in a file of its own: its tables and the indexes kept while its rows go in, then the indexes built after them. */
+export const FLEET_FILE_SQL = { tables: tablesOf('main', false) + keptWhileInserting('main'), indexes: builtAfterRows('main') };
 
 const TABLES = ['adding', 'combos', 'docs', 'fleets', 'garbage', 'hosts', 'projects', 'texts'];
 /** The tables of every version of hss-mock's file so far: --reset-db empties such a file, never another program's. */

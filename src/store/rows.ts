@@ -5,7 +5,6 @@ import type { Host } from '../contract/schemas.js';
 import { bitsOf } from './dimensions.js';
 import { CODED_COLUMNS, type CodedColumn } from './filters.js';
 import { labelsKey } from './labels.js';
-import type { Statement } from './tables.js';
 
 /** The columns of a host row, in the order of `ROW_COLUMNS`. */
 export type Row = (string | number | null)[];
@@ -31,6 +30,19 @@ export function riskOf(host: Host): number {
   return (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);
 }
 
+/** Where a dictionary's texts are: looked up, and added. */
+export interface Texts {
+  findCode: { get(fleet: number, kind: number, text: string): number | undefined };
+  lastCode: { get(fleet: number, kind: number): number | null | undefined };
+  addText: { run(fleet: number, kind: number, code: number, text: string): unknown };
+}
+
+/** The texts of a new fleet: none to look up; new ones go to `addText`. */
+export function newTexts(addText: Texts['addText']): Texts {
+  const none = { get: () => undefined };
+  return { findCode: none, lastCode: none, addText };
+}
+
 /**
  * A fleet's dictionary of repeated texts, as one write sees it: codes read from the texts table
  * when first needed, new ones added to it. 0 stands for an absent field.
@@ -40,15 +52,9 @@ export class Dictionary {
   private readonly codes = CODED_COLUMNS.map(() => new Map<string, number>());
   private readonly next = new Map<number, number>();
 
-  /** `empty`: the fleet is new, its dictionary has no text yet (none is looked up). */
   constructor(
     private readonly fleet: number,
-    private readonly statements: {
-      findCode: Statement<[number, number, string], number>;
-      lastCode: Statement<[number, number], number | null>;
-      addText: Statement<[number, number, number, string], unknown>;
-    },
-    private readonly empty = false,
+    private readonly texts: Texts,
   ) {}
 
   code(kind: number, text: string | undefined): number {
@@ -56,11 +62,11 @@ export class Dictionary {
     const known = this.codes[kind]!;
     let code = known.get(text);
     if (code !== undefined) return code;
-    code = this.empty ? undefined : this.statements.findCode.get(this.fleet, kind, text);
+    code = this.texts.findCode.get(this.fleet, kind, text);
     if (code === undefined) {
-      code = (this.next.get(kind) ?? (this.empty ? 0 : (this.statements.lastCode.get(this.fleet, kind) ?? 0))) + 1;
+      code = (this.next.get(kind) ?? this.texts.lastCode.get(this.fleet, kind) ?? 0) + 1;
       this.next.set(kind, code);
-      this.statements.addText.run(this.fleet, kind, code, text);
+      this.texts.addText.run(this.fleet, kind, code, text);
     }
     known.set(text, code);
     return code;
