@@ -33,6 +33,12 @@ export class Fleet {
     return { hosts: completeInput(entries, this.factory(this.options.seed, projectId).completer('fixtures')) };
   };
 
+  /**
+   * The module whose `HostFactory` makes these hosts, for a worker thread that draws them too.
+   * From src/, dist/ and dist/bundle/ alike: each is two folders below the package.
+   */
+  readonly generatorModule = new URL('../fleet/generator.js', import.meta.url).href;
+
   /** Host `pos` of the fleet generated for (seed, project id): the same however and whenever it is asked for. */
   readonly generatedHost = (seed: number, projectId: string, pos: number): Host => this.factory(seed, projectId).host(pos);
 

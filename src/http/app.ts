@@ -123,6 +123,7 @@ export function buildApp(overrides: Partial<AppOptions> = {}): App {
     reset: options.resetDb,
     startingFleet: fleet.startingFleet,
     generatedHost: fleet.generatedHost,
+    generatorModule: fleet.generatorModule,
     dataLimit: options.dataLimit * 2 ** 20,
   });
   const journal = new RequestJournal(options.journalSize);

@@ -1,20 +1,20 @@
 // Large starting fleets in database files of their own, each attached to the store's connection
 // as a schema (`f<fleet>`). In the tables every fleet shares, a row costs about 20 µs to insert:
 // three quarters of it keeping the four indexes on hosts. In a file of its own, a fleet's rows go
-// in without indexes and the indexes are built after them (about 8 µs a row in all), in a worker
-// thread, while the main thread draws the hosts in slices.
+// in without them and the indexes are built after (about 6 µs a row in all), by a worker thread
+// (fleet-builder.ts) that also draws part of the hosts while the main thread draws the rest.
 //
-// The files are in a folder of the OS's temporary folder, deleted with the fleet or when the store
-// closes; a folder left by a process that was killed is deleted by the next one. SQLite attaches at most 10 databases to a connection: at most FLEET_FILES files at once;
-// a fleet asked for beyond that (or where no folder can be made) goes into the shared tables.
+// The files are in a folder of the OS's temporary folder, deleted with the fleet or when the
+// store closes; a folder left by a process that was killed is deleted by the next one. SQLite
+// attaches at most 10 databases to a connection: at most FLEET_FILES files at once; a fleet asked
+// for beyond that (or where no folder can be made) goes into the shared tables.
 import type Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FLEET_FILE_SQL } from './database.js';
-import type { BuildMessage, BuildPlan } from './fleet-builder.js';
-import { ROW_COLUMNS } from './rows.js';
-import { fleetFileStatements, type Tables } from './tables.js';
+import { claim, claims, type BuildMessage, type BuildPlan, type BuildReply } from './fleet-builder.js';
+import { fleetFileStatements, type FleetRow, type Tables } from './tables.js';
 
 /** Fleet files at once: SQLite's 10 attached databases, less the starting fleets' `cache`, less one spare. */
 const FLEET_FILES = 8;
@@ -22,13 +22,6 @@ const FLEET_FILES = 8;
 const FOLDER = /^hss-mock-fleets-(\d+)-/;
 /** Batches of rows sent to the worker and not yet inserted, at most: the drawing waits beyond them. */
 const BATCHES_IN_FLIGHT = 4;
-
-const PLAN: Omit<BuildPlan, 'path'> = {
-  tables: FLEET_FILE_SQL.tables,
-  hostColumns: ROW_COLUMNS,
-  insertText: 'INSERT INTO texts (fleet, kind, code, text) VALUES (?, ?, ?, ?)',
-  indexes: FLEET_FILE_SQL.indexes,
-};
 
 export class FleetFiles {
   /** The folder of the files, made with the first; null when it cannot be made. */
@@ -38,21 +31,33 @@ export class FleetFiles {
   private readonly attached = new Set<number>();
   private readonly builds = new Set<FleetBuild>();
 
-  /** `parent`: where the folder is made; `registry`: the tables that say which fleets and projects there are. */
+  /**
+   * `parent`: where the folder is made; `generatorModule`: where the worker gets hosts (see
+   * StoreOptions); `registry`: the tables that say which fleets and projects there are.
+   */
   constructor(
     private readonly db: Database.Database,
-    private readonly parent: string,
+    private readonly options: { parent: string; generatorModule: string | undefined },
     private readonly registry: Tables,
   ) {}
 
-  /** Starts building a fleet's file; undefined when there is no room for one more (or no folder). */
-  build(fleet: number): FleetBuild | undefined {
+  /** Starts building a generated fleet's file; undefined when there is no room for one more (or no folder). */
+  build({ fleet, generated, seed, generator }: FleetRow): FleetBuild | undefined {
     if (this.files.size >= FLEET_FILES) return undefined;
     const folder = this.makeFolder();
     if (folder === null) return undefined;
     const path = join(folder, `fleet-${fleet}.db`);
     this.files.set(fleet, path);
-    const build = new FleetBuild({ ...PLAN, path }, () => {
+    const { generatorModule } = this.options;
+    const plan: BuildPlan = {
+      path,
+      ...FLEET_FILE_SQL,
+      fleet,
+      count: generated,
+      claims: claims(generated),
+      ...(generatorModule === undefined ? {} : { generator: { module: generatorModule, seed, name: generator } }),
+    };
+    const build = new FleetBuild(plan, () => {
       this.builds.delete(build);
       const schema = `f${fleet}`;
       this.db.prepare(`ATTACH DATABASE ? AS ${schema}`).run(path);
@@ -105,8 +110,8 @@ export class FleetFiles {
   private makeFolder(): string | null {
     if (this.folder === undefined) {
       try {
-        removeOrphans(this.parent);
-        this.folder = mkdtempSync(join(this.parent, `hss-mock-fleets-${process.pid}-`));
+        removeOrphans(this.options.parent);
+        this.folder = mkdtempSync(join(this.options.parent, `hss-mock-fleets-${process.pid}-`));
       } catch {
         this.folder = null;
       }
@@ -136,7 +141,7 @@ function alive(pid: number): boolean {
 /** A fleet's file being built: rows are sent, then it is finished (attached) or stopped (deleted). */
 export class FleetBuild {
   private readonly worker: Worker;
-  private readonly finished: Promise<void>;
+  private readonly finished: Promise<[number, number, number][]>;
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
@@ -144,7 +149,7 @@ export class FleetBuild {
   private stopped: Promise<void> | undefined;
 
   constructor(
-    plan: BuildPlan,
+    private readonly plan: BuildPlan,
     private readonly attach: () => Tables,
     private readonly discard: () => void,
   ) {
@@ -156,10 +161,10 @@ export class FleetBuild {
         reject(this.failure);
         this.wake?.();
       };
-      this.worker.on('message', (message: 'written' | 'built') => {
-        if (message === 'built') {
+      this.worker.on('message', (message: BuildReply) => {
+        if (message !== 'written') {
           this.built = true;
-          return resolve();
+          return resolve(message.built);
         }
         this.inFlight -= 1;
         this.wake?.();
@@ -173,6 +178,11 @@ export class FleetBuild {
     this.finished.catch(() => undefined);
   }
 
+  /** The next positions for this thread to draw, from the returned one; undefined once all are claimed. */
+  claim(): number | undefined {
+    return claim(this.plan.claims, 'start');
+  }
+
   /** Sends rows (and the dictionary's new texts); waits while the worker is behind. */
   async send(hosts: unknown[], texts: unknown[][]): Promise<void> {
     this.post({ hosts, texts });
@@ -181,11 +191,11 @@ export class FleetBuild {
     if (this.failure) throw this.failure;
   }
 
-  /** Waits for the indexes, then attaches the file: the fleet's statements. */
-  async finish(): Promise<Tables> {
+  /** Waits for the indexes, then attaches the file: the fleet's statements, and how many hosts each combination (ep, bits) has. */
+  async finish(): Promise<{ tables: Tables; counts: [number, number, number][] }> {
     this.post('end');
-    await this.finished;
-    return this.attach();
+    const counts = await this.finished;
+    return { tables: this.attach(), counts };
   }
 
   /**

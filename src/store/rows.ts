@@ -25,6 +25,16 @@ const CODED_TEXT: Record<CodedColumn, (host: Host) => string | undefined> = {
 
 const CODED_TEXTS = CODED_COLUMNS.map((column) => CODED_TEXT[column]);
 
+/** Hosts by combination: by enterprise project, then bits. */
+export type Combos = Map<number, Map<number, number>>;
+
+/** Counts one more host of a combination. */
+export function countCombo(combos: Combos, ep: number, bits: number): void {
+  let byBits = combos.get(ep);
+  if (!byBits) combos.set(ep, (byBits = new Map()));
+  byBits.set(bits, (byBits.get(bits) ?? 0) + 1);
+}
+
 /** `risk_num`: every risk counted. */
 export function riskOf(host: Host): number {
   return (host.asset ?? 0) + (host.vulnerability ?? 0) + (host.baseline ?? 0) + (host.intrusion ?? 0);

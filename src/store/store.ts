@@ -18,11 +18,12 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { serializeHost, shapeHostJson, type AnswerShape, type Host, type ListHostsQuery, type ProjectList } from '../contract/schemas.js';
 import { openDatabase, SORT_COLUMNS } from './database.js';
 import { ComboArrays, RowArrays, combosFrom, sumOf, type CombosInArrays } from './fleet-arrays.js';
+import { ROWS_A_CLAIM } from './fleet-builder.js';
 import { FleetFiles } from './fleet-files.js';
 import { CODED_COLUMNS, conditionsOf, FLEET, type Condition } from './filters.js';
 import { ListCache, TextCache, type Checkpoint } from './list-cache.js';
 import { KeptCounts } from './kept-counts.js';
-import { Dictionary, newTexts, type Row } from './rows.js';
+import { countCombo, Dictionary, newTexts, type Combos, type Row } from './rows.js';
 import { prepareTables, type FleetRow, type Tables } from './tables.js';
 
 /**
@@ -67,6 +68,11 @@ export interface StoreOptions {
   fleetFileHosts?: number;
   /** Where the folder of those files is made: the OS's temporary folder unless given. */
   fleetFilesParent?: string;
+  /**
+   * The URL of the module whose `HostFactory(seed, generator).host(pos)` is `generatedHost`
+   * (src/fleet/generator.ts): with it, the worker building a fleet's file draws part of its hosts.
+   */
+  generatorModule?: string;
 }
 
 /** What a generated host takes in the database, about (its row, its share of the indexes and counts). */
@@ -113,9 +119,6 @@ interface PageRow {
   pos: number;
   key: number;
 }
-
-/** Hosts by combination: by enterprise project, then bits. */
-type Combos = Map<number, Map<number, number>>;
 
 /** A host to write: the host, and its JSON unless the generator can make it again. */
 interface WriteItem {
@@ -212,7 +215,7 @@ export class HostStore {
       doneAdding: db.prepare<[number]>('DELETE FROM main.adding WHERE fleet = ?'),
       adding: db.prepare<[], { fleet: number; start: number }>('SELECT fleet, start FROM main.adding'),
     };
-    this.fleetFiles = new FleetFiles(db, options.fleetFilesParent ?? tmpdir(), this.startingTables);
+    this.fleetFiles = new FleetFiles(db, { parent: options.fleetFilesParent ?? tmpdir(), generatorModule: options.generatorModule }, this.startingTables);
     this.nextFleet = Math.max(...[...this.allTables()].map((tables) => tables.lastFleet.get() ?? 0)) + 1;
     this.recover();
   }
@@ -690,34 +693,35 @@ export class HostStore {
 
   /**
    * Writes a generated starting fleet into a file of its own (fleet-files.ts): the hosts drawn
-   * here in slices, their rows inserted by a worker thread. Undefined, having written nothing, when
-   * no file can be had (the caller writes the shared tables). The fleet's tables are the file's after.
+   * here in slices, a block of positions at a time, and by the worker thread that inserts the
+   * rows, as each claims them. Undefined, having written nothing, when no file can be had (the
+   * caller writes the shared tables). The fleet's tables are the file's after.
    */
   private async writeApart(info: FleetInfo): Promise<{ written: number; combos: Combos } | undefined> {
-    const build = this.fleetFiles.build(info.fleet);
+    const build = this.fleetFiles.build(info);
     if (!build) return undefined;
     const epoch = this.epoch;
-    const combos: Combos = new Map();
+    let counts: [number, number, number][];
     try {
       let texts: Row[] = [];
       const dictionary = new Dictionary(info.fleet, newTexts({ run: (...text: Row) => texts.push(text) }));
-      for (let pos = 0; pos < info.generated; ) {
+      for (let start = build.claim(); start !== undefined; ) {
         // One flat array of the rows' values: sending copies one array, not one a row.
         const hosts: Row = [];
         const until = performance.now() + SLICE_MS;
         do {
-          const { values, ep, bits } = dictionary.row(pos, this.options.generatedHost(info.seed, info.generator, pos));
-          for (const value of values) hosts.push(value);
-          countCombo(combos, ep, bits);
-          pos += 1;
-        } while (pos < info.generated && ((pos & 63) !== 0 || performance.now() < until));
+          for (let pos = start; pos < Math.min(start + ROWS_A_CLAIM, info.generated); pos++) {
+            for (const value of dictionary.row(pos, this.options.generatedHost(info.seed, info.generator, pos)).values) hosts.push(value);
+          }
+          start = build.claim();
+        } while (start !== undefined && performance.now() < until);
         await build.send(hosts, texts);
         texts = [];
         await nextTurn();
         await this.makeRoom(info.fleet);
         if (epoch !== this.epoch) throw new ResetError();
       }
-      info.tables = await build.finish();
+      ({ tables: info.tables, counts } = await build.finish());
     } catch (error) {
       void build.stop();
       // A full reset stops every build: the project's fleet is made again.
@@ -725,6 +729,8 @@ export class HostStore {
     }
     // The file holds every row now: make room for all of it.
     await this.makeRoom(info.fleet);
+    const combos: Combos = new Map();
+    for (const [ep, bits, hosts] of counts) combos.set(ep, (combos.get(ep) ?? new Map()).set(bits, hosts));
     return { written: info.generated, combos };
   }
 
@@ -994,13 +1000,6 @@ export class HostStore {
     this.fleetFiles.drop(fleet);
     this.generatedJson.forget((key) => key.startsWith(`${fleet}:`));
   }
-}
-
-/** Counts one more host of a combination. */
-function countCombo(combos: Combos, ep: number, bits: number): void {
-  let byBits = combos.get(ep);
-  if (!byBits) combos.set(ep, (byBits = new Map()));
-  byBits.set(bits, (byBits.get(bits) ?? 0) + 1);
 }
 
 /** An enterprise project's code in a fleet's dictionary. */

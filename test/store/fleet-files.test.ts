@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import type { ListHostsQuery } from '../../src/contract/schemas.js';
+import type { Host, ListHostsQuery } from '../../src/contract/schemas.js';
 import { Fleet } from '../../src/fleet/fleet.js';
+import { HostFactory } from '../../src/fleet/generator.js';
 import { FLEET_FILE_SQL } from '../../src/store/database.js';
-import { serveBuild } from '../../src/store/fleet-builder.js';
+import { claim, claims, ROWS_A_CLAIM, serveBuild, type BuildReply } from '../../src/store/fleet-builder.js';
 import { FleetBuild } from '../../src/store/fleet-files.js';
-import { ROW_COLUMNS } from '../../src/store/rows.js';
+import { Dictionary, newTexts, ROW_COLUMNS } from '../../src/store/rows.js';
 import { HostStore } from '../../src/store/store.js';
 import { ALL, all, hostsOf, newStore } from './store-helpers.js';
 
@@ -34,7 +35,7 @@ const QUERIES: Partial<ListHostsQuery>[] = [
   { sort_key: 'risk_num', sort_dir: 'desc', limit: 30, offset: 40 },
   { sort_key: 'recent_scan_time', sort_dir: 'asc', limit: 25, offset: 100 },
   { label: 'web' },
-  { offset: 290, limit: 50 },
+  { offset: 5000, limit: 50 },
 ];
 
 /** Every query's answer, as the bytes sent. */
@@ -46,8 +47,9 @@ async function answers(store: HostStore, projectId: string): Promise<string[]> {
 
 t.test('a fleet in a file of its own answers every query as the shared tables do, through writes in place', async (t) => {
   const { parent, files } = parentFolder();
-  const shared = newStore(7, 300);
-  const apart = newStore(7, 300, { fleetFileHosts: 300, fleetFilesParent: parent });
+  // Blocks of positions enough for both threads to draw some (how many each draws varies).
+  const shared = newStore(7, 5 * ROWS_A_CLAIM);
+  const apart = newStore(7, 5 * ROWS_A_CLAIM, { fleetFileHosts: 5 * ROWS_A_CLAIM, fleetFilesParent: parent });
   t.teardown(() => {
     shared.close();
     apart.close();
@@ -60,12 +62,12 @@ t.test('a fleet in a file of its own answers every query as the shared tables do
   for (const store of [shared, apart]) {
     await store.updateHost('p', hosts[5]!.host_id!, (host) => ({ ...host, host_name: 'WEB-renamed', os_type: 'Windows' }));
     t.equal(await store.deleteHost('p', hosts[9]!.host_id!), true);
-    await store.addHosts('p', () => [{ ...hosts[1]!, host_id: 'added-1', host_name: 'web-added' }], 1000);
+    await store.addHosts('p', () => [{ ...hosts[1]!, host_id: 'added-1', host_name: 'web-added' }], 10_000);
   }
   t.same(await answers(apart, 'p'), await answers(shared, 'p'), 'the same after an update, a delete and an add');
-  await t.rejects(apart.addHosts('p', () => [{ ...hosts[2]!, host_id: hosts[3]!.host_id }], 1000), { name: 'DuplicateHostError' }, 'host ids stay unique');
+  await t.rejects(apart.addHosts('p', () => [{ ...hosts[2]!, host_id: hosts[3]!.host_id }], 10_000), { name: 'DuplicateHostError' }, 'host ids stay unique');
 
-  const small = newStore(7, 299, { fleetFileHosts: 300, fleetFilesParent: parent });
+  const small = newStore(7, 299, { fleetFileHosts: 5 * ROWS_A_CLAIM, fleetFilesParent: parent });
   t.teardown(() => small.close());
   await small.listHosts('p', ALL);
   t.equal(files().length, 1, 'a fleet under the threshold goes into the shared tables');
@@ -163,29 +165,67 @@ t.test("a killed process's folder is deleted by the next build; a live one's is 
   t.ok(folders.includes('unrelated'));
 });
 
-t.test('the builder inserts the rows it is sent, many a statement, then builds the indexes', async (t) => {
-  const folder = mkdtempSync(join(tmpdir(), 'hss-mock-build-'));
-  const path = join(folder, 'fleet.db');
+/** A builder served in this thread, and its replies. */
+function servedBuilder(count: number, draw?: (pos: number) => Host) {
+  const path = join(mkdtempSync(join(tmpdir(), 'hss-mock-build-')), 'fleet.db');
+  const plan = { path, ...FLEET_FILE_SQL, fleet: 1, count, claims: claims(count) };
   const { port1, port2 } = new MessageChannel();
-  t.teardown(() => port2.close());
-  serveBuild({ path, tables: FLEET_FILE_SQL.tables, hostColumns: ROW_COLUMNS, insertText: 'INSERT INTO texts (fleet, kind, code, text) VALUES (?, ?, ?, ?)', indexes: FLEET_FILE_SQL.indexes }, port1);
+  serveBuild(plan, port1, draw);
+  const replies: BuildReply[] = [];
+  port2.on('message', (reply: BuildReply) => replies.push(reply));
+  const built = async () => {
+    while (replies.length === 0 || replies.at(-1) === 'written') await new Promise((resolve) => setTimeout(resolve, 5));
+    port2.close();
+    return new Database(path, { readonly: true });
+  };
+  return { plan, port: port2, replies, built };
+}
+
+t.test('the builder inserts the rows it is sent, many a statement, then builds the indexes', async (t) => {
+  const { port, replies, built } = servedBuilder(70);
   const row = (pos: number) => [1, pos, 0, 0, 0, `host-${pos}`, null, `id-${pos}`, null, null, 1, 0, 0, 0, 0, 0, 0, 0];
-  const replies: string[] = [];
-  port2.on('message', (reply: string) => replies.push(reply));
-  port2.postMessage({ hosts: Array.from({ length: 70 }, (_, pos) => row(pos)).flat(), texts: [[1, 0, 1, '0']] });
-  port2.postMessage('end');
-  while (replies.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-  t.same(replies, ['written', 'built']);
-  const db = new Database(path, { readonly: true });
+  port.postMessage({ hosts: Array.from({ length: 70 }, (_, pos) => row(pos)).flat(), texts: [[1, 0, 1, '0']] });
+  port.postMessage('end');
+  const db = await built();
   t.teardown(() => db.close());
+  t.same(replies, ['written', { built: [[1, 0, 70]] }], 'every combination counted');
   t.equal(db.prepare('SELECT count(*) FROM hosts').pluck().get(), 70);
   t.equal(db.prepare('SELECT text FROM texts').pluck().get(), '0');
   t.same(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hosts' ORDER BY name").pluck().all(), ['hosts_combo', 'hosts_host_id', 'hosts_risk', 'hosts_scan']);
 });
 
+t.test("the builder draws the blocks it claims, and maps the other thread's dictionary codes to its own", async (t) => {
+  const factory = new HostFactory(3, 'p');
+  const count = 5 * ROWS_A_CLAIM + 17;
+  const { plan, port, replies, built } = servedBuilder(count, (pos) => factory.host(pos));
+  // This thread draws a block, then lets the builder draw one: both draw, each with its own dictionary.
+  const texts: unknown[][] = [];
+  const dictionary = new Dictionary(plan.fleet, newTexts({ run: (...text: unknown[]) => texts.push(text) }));
+  let mine = 0;
+  for (let start = claim(plan.claims, 'start'); start !== undefined; start = claim(plan.claims, 'start')) {
+    const hosts: unknown[] = [];
+    for (let pos = start; pos < Math.min(start + ROWS_A_CLAIM, count); pos++) hosts.push(...dictionary.row(pos, factory.host(pos)).values);
+    port.postMessage({ hosts, texts: texts.splice(0) });
+    mine += hosts.length / ROW_COLUMNS.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  port.postMessage('end');
+  const db = await built();
+  t.teardown(() => db.close());
+  t.ok(mine > 0 && mine < count, `both threads drew (this one ${mine} of ${count})`);
+  const rows = db.prepare(`SELECT h.pos, ep.text AS ep, grp.text AS grp FROM hosts h JOIN texts ep ON ep.kind = 0 AND ep.code = h.ep LEFT JOIN texts grp ON grp.kind = 2 AND grp.code = h.group_name ORDER BY h.pos`).all() as { pos: number; ep: string; grp: string | null }[];
+  t.same(
+    rows,
+    Array.from({ length: count }, (_, pos) => ({ pos, ep: factory.host(pos).enterprise_project_id, grp: factory.host(pos).group_name ?? null })),
+    "every host once, its texts the host's",
+  );
+  const { built: counts } = replies.at(-1) as { built: [number, number, number][] };
+  t.equal(counts.reduce((sum, [, , hosts]) => sum + hosts, 0), count, 'the combinations count every host');
+});
+
 t.test('a build whose worker fails rejects, and its file is discarded', async (t) => {
   let discarded = 0;
-  const plan = { path: join(tmpdir(), 'no-such-folder-of-hss-mock', 'fleet.db'), tables: '', hostColumns: ['pos'], insertText: '', indexes: '' };
+  const plan = { path: join(tmpdir(), 'no-such-folder-of-hss-mock', 'fleet.db'), ...FLEET_FILE_SQL, fleet: 1, count: 1, claims: claims(1) };
   const build = new FleetBuild(plan, () => t.fail('never attached') as never, () => (discarded += 1));
   await t.rejects(build.finish(), /directory does not exist/);
   await t.rejects(build.send([1], []), 'a failed build takes no more rows');

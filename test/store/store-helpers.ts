@@ -14,6 +14,7 @@ export function newStore(seed: number, hosts: number, options: Partial<StoreOpti
     reset: false,
     startingFleet: fleet.startingFleet,
     generatedHost: fleet.generatedHost,
+    generatorModule: fleet.generatorModule,
     dataLimit: 1024 * 2 ** 20,
     ...options,
   });
