@@ -1,4 +1,4 @@
-// Large starting fleets in database files of their own, each attached to the store's connection
+// Large generated fleets in database files of their own, each attached to the store's connection
 // as a schema (`f<fleet>`). In the tables every fleet shares, a row costs about 20 µs to insert:
 // three quarters of it keeping the four indexes on hosts. In a file of its own, a fleet's rows go
 // in without them and the indexes are built after (about 6 µs a row in all), by a worker thread

@@ -64,7 +64,7 @@ export interface StoreOptions {
   comboRowsKept?: number;
   /** Host positions copied into typed arrays for finding pages, over every fleet. */
   hostRowsKept?: number;
-  /** Generated starting fleets of this many hosts or more are built in files of their own (fleet-files.ts). */
+  /** Generated fleets of this many hosts or more are built in files of their own (fleet-files.ts): starting fleets, and when all is in memory, generated ones. */
   fleetFileHosts?: number;
   /** Where the folder of those files is made: the OS's temporary folder unless given. */
   fleetFilesParent?: string;
@@ -145,7 +145,7 @@ const HOST_ROWS_KEPT = 250_000;
  */
 const SLICE_MS = 25;
 /**
- * Generated starting fleets of this many hosts or more are built in files of their own: 1.2 s
+ * Generated fleets of this many hosts or more are built in files of their own: 1.2 s
  * against 1.5 in the shared tables at 100,000 hosts, 25 s against 41 at 2,000,000 (below, a worker
  * thread to start and a file cost about what they save).
  */
@@ -186,7 +186,7 @@ export class HostStore {
   private readonly comboArrays: ComboArrays;
   /** Fleets' rows by position, in typed arrays, for finding pages. */
   private readonly rowArrays: RowArrays;
-  /** Large starting fleets, in files of their own. */
+  /** Large generated fleets, in files of their own. */
   private readonly fleetFiles: FleetFiles;
   /** Generated hosts' JSON by `fleet:pos:shape`, the least recently used leaving first. */
   private readonly generatedJson: TextCache;
@@ -335,11 +335,15 @@ export class HostStore {
     });
   }
 
-  /** Replaces the fleet with a generated one, written in slices. */
+  /**
+   * Replaces the fleet with a generated one, written in slices; a large one, when all is in
+   * memory, in a file of its own (with a file, written fleets are the file's).
+   */
   generate(projectId: string, seed: number, count: number): Promise<void> {
     return this.queued(projectId, async () => {
       const info = this.newFleet(this.mainTables, projectId, seed, count);
-      await this.fill(projectId, info, this.generatedItems(info), false, () => this.point(projectId, info, this.writesOf(projectId) + 1));
+      const apart = this.startingTables === this.mainTables && this.large(count);
+      await this.fill(projectId, info, this.generatedItems(info), apart, () => this.point(projectId, info, this.writesOf(projectId) + 1));
     });
   }
 
@@ -533,7 +537,7 @@ export class HostStore {
     const generated = 'count' in starting;
     const info = this.newFleet(this.startingTables, projectId, generated ? starting.seed : 0, generated ? starting.count : 0);
     const state = { info, written: false };
-    const apart = generated && starting.count >= (this.options.fleetFileHosts ?? FLEET_FILE_HOSTS);
+    const apart = generated && this.large(starting.count);
     await this.fill(projectId, info, generated ? this.generatedItems(info) : starting.hosts.map((host) => ({ host, json: serializeHost(host) })), apart, () => {
       this.db.transaction(() => {
         info.tables.pointProject.run(projectId, info.fleet, 0);
@@ -542,6 +546,11 @@ export class HostStore {
       this.states.set(projectId, state);
     });
     return state;
+  }
+
+  /** Whether a generated fleet of `count` hosts is built in a file of its own. */
+  private large(count: number): boolean {
+    return count >= (this.options.fleetFileHosts ?? FLEET_FILE_HOSTS);
   }
 
   /** Runs a write after the project's earlier writes. */
@@ -692,7 +701,7 @@ export class HostStore {
   }
 
   /**
-   * Writes a generated starting fleet into a file of its own (fleet-files.ts): the hosts drawn
+   * Writes a generated fleet into a file of its own (fleet-files.ts): the hosts drawn
    * here in slices, a block of positions at a time, and by the worker thread that inserts the
    * rows, as each claims them. Undefined, having written nothing, when no file can be had (the
    * caller writes the shared tables). The fleet's tables are the file's after.

@@ -1,7 +1,7 @@
 // The statements of one schema's tables (`main`, or with a file the in-memory `cache`), prepared
 // once: a fleet is in one schema, and every statement about it runs against that schema. A large
-// starting fleet may be in a file of its own (fleet-files.ts): its rows there, the registry of
-// projects and fleets in the starting fleets' schema.
+// generated fleet may be in a file of its own (fleet-files.ts): its rows there, the registry of
+// projects and fleets in the starting fleets' schema (which is `main` when all is in memory).
 import type Database from 'better-sqlite3';
 import { ROW_COLUMNS } from './rows.js';
 

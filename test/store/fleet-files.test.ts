@@ -71,6 +71,10 @@ t.test('a fleet in a file of its own answers every query as the shared tables do
   t.teardown(() => small.close());
   await small.listHosts('p', ALL);
   t.equal(files().length, 1, 'a fleet under the threshold goes into the shared tables');
+
+  for (const store of [shared, apart]) await store.generate('g', 11, 5 * ROWS_A_CLAIM);
+  t.equal(files().length, 2, 'all in memory, a large generated fleet has a file of its own too');
+  t.same(await answers(apart, 'g'), await answers(shared, 'g'));
 });
 
 t.test('with a --db file, a written fleet moves from its own file into the database, which keeps it', async (t) => {
@@ -86,11 +90,14 @@ t.test('with a --db file, a written fleet moves from its own file into the datab
   await first.updateHost('p', before[0]!.host_id!, (host) => ({ ...host, host_name: 'moved' }));
   await first.settled();
   t.same(files(), [], "the fleet's file is deleted once the fleet is in the database");
-  first.close();
+  await first.generate('g', 3, 150);
+  t.same(files(), [], 'a generated fleet is written into the database');
+  await first.close();
 
   const second = new HostStore(options(5));
   t.teardown(() => second.close());
   const after = await all(second, 'p');
+  t.equal((await second.listHosts('g', ALL)).total, 150);
   t.equal(after.length, 120);
   t.equal(after[0]!.host_name, 'moved');
   t.same(after.slice(1), before.slice(1));
