@@ -11,7 +11,8 @@ export const SORT_COLUMNS = { risk_num: 'risk', recent_scan_time: 'scan' } as co
 
 /**
  * The tables of a schema: `main` (the file, or memory) holds what was written; with a file, an
- * attached in-memory `cache` holds the starting fleets, which are never written to the file.
+ * attached in-memory `cache` holds the starting fleets, which are never written to the file. A
+ * large generated fleet's own file has them too, its hosts' indexes made after its rows.
  */
 function tablesOf(schema: string, hostIndexes = true): string {
   return `

@@ -9,7 +9,7 @@
 // attaches at most 10 databases to a connection: at most FLEET_FILES files at once; a fleet asked
 // for beyond that (or where no folder can be made) goes into the shared tables.
 import type Database from 'better-sqlite3';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rm, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FLEET_FILE_SQL } from './database.js';
@@ -120,11 +120,11 @@ export class FleetFiles {
   }
 }
 
-/** Deletes the folders of processes that are gone: killed before they could. */
+/** Deletes the folders of processes that are gone: killed before they could. One that cannot be deleted (another user's) stays. */
 function removeOrphans(parent: string): void {
   for (const name of readdirSync(parent)) {
     const pid = Number(FOLDER.exec(name)?.[1] ?? 0);
-    if (pid > 0 && !alive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+    if (pid > 0 && !alive(pid)) rm(join(parent, name), { recursive: true, force: true }, () => undefined);
   }
 }
 
@@ -150,7 +150,8 @@ export class FleetBuild {
 
   constructor(
     private readonly plan: BuildPlan,
-    private readonly attach: () => Tables,
+    /** Attaches the file built: the fleet's statements. */
+    readonly attach: () => Tables,
     private readonly discard: () => void,
   ) {
     // From dist/store/ and from dist/bundle/ alike: both are two folders below the package.
@@ -191,12 +192,12 @@ export class FleetBuild {
     if (this.failure) throw this.failure;
   }
 
-  /** Waits for the indexes, then attaches the file: the fleet's statements, and how many hosts each combination (ep, bits) has. */
-  async finish(): Promise<{ tables: Tables; counts: [number, number, number][] }> {
+  /** Waits for the indexes: how many hosts each combination (ep, bits) has. */
+  async finish(): Promise<[number, number, number][]> {
     this.post('end');
-    const counts = await this.finished;
-    return { tables: this.attach(), counts };
+    return this.finished;
   }
+
 
   /**
    * Stops the worker, then deletes the file; once. Not before: a worker stopping as its file goes

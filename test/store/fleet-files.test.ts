@@ -166,6 +166,8 @@ t.test("a killed process's folder is deleted by the next build; a live one's is 
   const store = newStore(1, 100, { fleetFileHosts: 100, fleetFilesParent: parent });
   t.teardown(() => store.close());
   await store.listHosts('p', ALL);
+  // Deleted in the background.
+  while (readdirSync(parent).includes('hss-mock-fleets-4194305-abc')) await new Promise((resolve) => setTimeout(resolve, 5));
   const folders = readdirSync(parent);
   t.notOk(folders.includes('hss-mock-fleets-4194305-abc'));
   t.ok(folders.includes(`hss-mock-fleets-${process.ppid}-abc`));
