@@ -38,7 +38,7 @@ export interface GeneratorModule {
  * `built`, with the counts of every combination, once the file is built; then the port closes).
  */
 export type BuildMessage = { hosts: unknown[]; texts: unknown[][] } | 'end';
-export type BuildReply = 'written' | { built: [number, number, number][] };
+export type BuildReply = 'written' | { built: Combos };
 
 /** Positions a thread claims at a time: about 5 ms of drawing. */
 export const ROWS_A_CLAIM = 1024;
@@ -115,9 +115,7 @@ export function serveBuild(plan: BuildPlan, port: Pick<MessagePort, 'on' | 'post
     if (!mainDone || !drawn) return;
     db.exec(plan.indexes);
     db.close();
-    const counts: [number, number, number][] = [];
-    for (const [ep, byBits] of combos) for (const [bits, hosts] of byBits) counts.push([ep, bits, hosts]);
-    port.postMessage({ built: counts } satisfies BuildReply);
+    port.postMessage({ built: combos } satisfies BuildReply);
     port.close();
   };
   // A block at a time, letting the main thread's rows in between.

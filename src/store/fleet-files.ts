@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FLEET_FILE_SQL } from './database.js';
 import { claim, claims, type BuildMessage, type BuildPlan, type BuildReply } from './fleet-builder.js';
+import type { Combos } from './rows.js';
 import { fleetFileStatements, type FleetRow, type Tables } from './tables.js';
 
 /** Fleet files at once: SQLite's 10 attached databases, less the starting fleets' `cache`, less one spare. */
@@ -141,7 +142,7 @@ function alive(pid: number): boolean {
 /** A fleet's file being built: rows are sent, then it is finished (attached) or stopped (deleted). */
 export class FleetBuild {
   private readonly worker: Worker;
-  private readonly finished: Promise<[number, number, number][]>;
+  private readonly finished: Promise<Combos>;
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
@@ -193,7 +194,7 @@ export class FleetBuild {
   }
 
   /** Waits for the indexes: how many hosts each combination (ep, bits) has. */
-  async finish(): Promise<[number, number, number][]> {
+  async finish(): Promise<Combos> {
     this.post('end');
     return this.finished;
   }

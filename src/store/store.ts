@@ -548,6 +548,13 @@ export class HostStore {
     return state;
   }
 
+  /** Between two slices of a write to a fleet: other requests run, room is made for what it wrote, a reset stops it. */
+  private async betweenSlices(fleet: number, epoch: number): Promise<void> {
+    await nextTurn();
+    await this.makeRoom(fleet);
+    this.stopIfReset(epoch);
+  }
+
   /** Throws a ResetError if a full reset came since `epoch`: the long write that asks stops where it is. */
   private stopIfReset(epoch: number): void {
     if (epoch !== this.epoch) throw new ResetError();
@@ -698,9 +705,7 @@ export class HostStore {
           pos += 1;
         } while ((pos & 63) !== 0 || performance.now() < until);
       })();
-      await nextTurn();
-      await this.makeRoom(info.fleet);
-      this.stopIfReset(epoch);
+      await this.betweenSlices(info.fleet, epoch);
     }
     return { written: pos - start, combos };
   }
@@ -715,7 +720,7 @@ export class HostStore {
     const build = this.fleetFiles.build(info);
     if (!build) return undefined;
     const epoch = this.epoch;
-    let counts: [number, number, number][];
+    let combos: Combos;
     try {
       let texts: Row[] = [];
       const dictionary = new Dictionary(info.fleet, newTexts({ run: (...text: Row) => texts.push(text) }));
@@ -731,11 +736,9 @@ export class HostStore {
         } while (start !== undefined && performance.now() < until);
         await build.send(hosts, texts);
         texts = [];
-        await nextTurn();
-        await this.makeRoom(info.fleet);
-        this.stopIfReset(epoch);
+        await this.betweenSlices(info.fleet, epoch);
       }
-      counts = await build.finish();
+      combos = await build.finish();
       // A reset (or the store's close) meanwhile stopped the build: its file is being deleted, not attached.
       this.stopIfReset(epoch);
     } catch (error) {
@@ -747,8 +750,6 @@ export class HostStore {
     // The file holds every row now: make room for all of it. A reset meanwhile dropped the file.
     await this.makeRoom(info.fleet);
     this.stopIfReset(epoch);
-    const combos: Combos = new Map();
-    for (const [ep, bits, hosts] of counts) combos.set(ep, (combos.get(ep) ?? new Map()).set(bits, hosts));
     return { written: info.generated, combos };
   }
 

@@ -197,7 +197,7 @@ t.test('the builder inserts the rows it is sent, many a statement, then builds t
   port.postMessage('end');
   const db = await built();
   t.teardown(() => db.close());
-  t.same(replies, ['written', { built: [[1, 0, 70]] }], 'every combination counted');
+  t.same(replies, ['written', { built: new Map([[1, new Map([[0, 70]])]]) }], 'every combination counted');
   t.equal(db.prepare('SELECT count(*) FROM hosts').pluck().get(), 70);
   t.equal(db.prepare('SELECT text FROM texts').pluck().get(), '0');
   t.same(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hosts' ORDER BY name").pluck().all(), ['hosts_combo', 'hosts_host_id', 'hosts_risk', 'hosts_scan']);
@@ -228,8 +228,8 @@ t.test("the builder draws the blocks it claims, and maps the other thread's dict
     Array.from({ length: count }, (_, pos) => ({ pos, ep: factory.host(pos).enterprise_project_id, grp: factory.host(pos).group_name ?? null })),
     "every host once, its texts the host's",
   );
-  const { built: counts } = replies.at(-1) as { built: [number, number, number][] };
-  t.equal(counts.reduce((sum, [, , hosts]) => sum + hosts, 0), count, 'the combinations count every host');
+  const { built: combos } = replies.at(-1) as { built: Map<number, Map<number, number>> };
+  t.equal([...combos.values()].flatMap((byBits) => [...byBits.values()]).reduce((sum, hosts) => sum + hosts, 0), count, 'the combinations count every host');
 });
 
 t.test('a build whose worker fails rejects, and its file is discarded', async (t) => {
